@@ -1,0 +1,443 @@
+//! What one raftsim run is: the cluster, the network, disks and clocks, the
+//! random faults, the command driver, the phases and the limits.
+//!
+//! A [`Scenario`] is plain data. The simulator turns it, together with a seed,
+//! into the concrete options of one run (swarm testing: each seed draws its own
+//! fault mix and rates within the ranges given here). Durations are virtual
+//! milliseconds unless the name says otherwise; probabilities are ratios in
+//! `[0, 1]`.
+//!
+//! The TOML file format and the catalogue come later; the types already derive
+//! `serde::Deserialize` with `deny_unknown_fields` so that a file maps onto them
+//! one to one.
+
+use serde::{Deserialize, Serialize};
+
+/// One scenario: everything a run needs except the seed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Scenario {
+    /// Short name, used in replay commands (`raftsim replay NAME --seed S`).
+    pub name: String,
+    /// One sentence on what the scenario tests.
+    pub description: String,
+    pub cluster: ClusterSpec,
+    pub network: NetworkSpec,
+    pub disk: DiskSpec,
+    pub clock: ClockSpec,
+    pub faults: FaultSpec,
+    pub driver: DriverSpec,
+    pub phases: PhaseSpec,
+    pub limits: LimitSpec,
+}
+
+impl Default for Scenario {
+    /// The default scenario: 5 nodes, random faults of every kind drawn per
+    /// seed, 10 virtual seconds of faults and then a healing phase.
+    fn default() -> Self {
+        Scenario {
+            name: "default".to_string(),
+            description: "5 nodes, random partitions, loss, delay, duplication, crashes and \
+                          clock drift for 10 s, then 5 s of healing"
+                .to_string(),
+            cluster: ClusterSpec::default(),
+            network: NetworkSpec::default(),
+            disk: DiskSpec::default(),
+            clock: ClockSpec::default(),
+            faults: FaultSpec::default(),
+            driver: DriverSpec::default(),
+            phases: PhaseSpec::default(),
+            limits: LimitSpec::default(),
+        }
+    }
+}
+
+/// The Raft cluster and its protocol settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClusterSpec {
+    /// Number of nodes (voters), 1 to 9.
+    pub nodes: usize,
+    /// Virtual length of one tick, the unit of all protocol timeouts.
+    pub tick_ms: u64,
+    /// The election timeout is drawn uniformly from `[min, max]` ticks.
+    pub election_timeout_ticks_min: u32,
+    pub election_timeout_ticks_max: u32,
+    /// A leader sends heartbeats every this many ticks.
+    pub heartbeat_ticks: u32,
+    /// Pre-vote (Raft thesis section 9.6): a candidate first asks whether it could win.
+    pub pre_vote: bool,
+    /// At most this many append messages in flight to one follower.
+    pub max_inflight_msgs: usize,
+    /// At most this many entries in one append message.
+    pub max_entries_per_msg: usize,
+    /// Planted bugs switched on (see `raftsim bugs`).
+    pub bugs: Vec<String>,
+}
+
+impl Default for ClusterSpec {
+    fn default() -> Self {
+        ClusterSpec {
+            nodes: 5,
+            tick_ms: 10,
+            election_timeout_ticks_min: 15,
+            election_timeout_ticks_max: 30,
+            heartbeat_ticks: 3,
+            pre_vote: true,
+            max_inflight_msgs: 16,
+            max_entries_per_msg: 32,
+            bugs: Vec::new(),
+        }
+    }
+}
+
+/// One-way message latency.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, tag = "kind", rename_all = "kebab-case")]
+pub enum LatencySpec {
+    /// Every message takes exactly `ms`.
+    Constant { ms: f64 },
+    /// Uniform in `[min_ms, max_ms]`.
+    Uniform { min_ms: f64, max_ms: f64 },
+    /// `min_ms` plus an exponential tail with the given mean.
+    Exponential { min_ms: f64, mean_ms: f64 },
+    /// Uniform in `[min_ms, max_ms]`, except that a `tail_ratio` of messages
+    /// take uniform `[tail_min_ms, tail_max_ms]` (MIT 6.824's "long reordering").
+    LongTail {
+        min_ms: f64,
+        max_ms: f64,
+        tail_ratio: f64,
+        tail_min_ms: f64,
+        tail_max_ms: f64,
+    },
+}
+
+impl Default for LatencySpec {
+    fn default() -> Self {
+        LatencySpec::LongTail {
+            min_ms: 1.0,
+            max_ms: 10.0,
+            tail_ratio: 0.02,
+            tail_min_ms: 50.0,
+            tail_max_ms: 400.0,
+        }
+    }
+}
+
+/// The network model. With swarm testing a seed draws each ratio uniformly from
+/// `[0, max]`, and may switch a fault off altogether.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NetworkSpec {
+    pub latency: LatencySpec,
+    /// Upper bound of the per-seed message loss ratio.
+    pub drop_ratio_max: f64,
+    /// Upper bound of the per-seed duplication ratio (a duplicate takes its own latency).
+    pub duplicate_ratio_max: f64,
+}
+
+impl Default for NetworkSpec {
+    fn default() -> Self {
+        NetworkSpec {
+            latency: LatencySpec::default(),
+            drop_ratio_max: 0.1,
+            duplicate_ratio_max: 0.05,
+        }
+    }
+}
+
+/// Simulated disks: writes are volatile until a sync completes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DiskSpec {
+    /// A sync completes after a latency uniform in `[min, max]`.
+    pub sync_latency_ms_min: f64,
+    pub sync_latency_ms_max: f64,
+}
+
+impl Default for DiskSpec {
+    fn default() -> Self {
+        DiskSpec {
+            sync_latency_ms_min: 0.5,
+            sync_latency_ms_max: 5.0,
+        }
+    }
+}
+
+/// Per-node clock drift: a node's ticks arrive at `tick_ms * (1 + d)` with `d`
+/// drawn per node from `[-drift, +drift]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClockSpec {
+    /// Largest drift, in parts per million of the tick length.
+    pub drift_ppm_max: u32,
+}
+
+impl Default for ClockSpec {
+    fn default() -> Self {
+        ClockSpec {
+            drift_ppm_max: 20_000,
+        }
+    }
+}
+
+/// Kinds of fault that the random nemesis may inject.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FaultKind {
+    /// Split the cluster into two halves (a minority and a majority).
+    PartitionHalves,
+    /// Isolate one random node from all others.
+    IsolateOne,
+    /// Isolate the current leader (if there is one).
+    IsolateLeader,
+    /// Messages from one random node to the others are lost, replies still arrive.
+    OneWay,
+    /// Crash a random node (unsynced writes are lost); it restarts later.
+    Crash,
+}
+
+impl FaultKind {
+    pub const ALL: [FaultKind; 5] = [
+        FaultKind::PartitionHalves,
+        FaultKind::IsolateOne,
+        FaultKind::IsolateLeader,
+        FaultKind::OneWay,
+        FaultKind::Crash,
+    ];
+}
+
+/// The random nemesis of the faulty phase.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FaultSpec {
+    /// Random faults on at all.
+    pub enabled: bool,
+    /// Swarm testing: each seed draws a non-empty subset of `kinds` and its own rates.
+    pub swarm: bool,
+    /// The kinds the nemesis may choose from.
+    pub kinds: Vec<FaultKind>,
+    /// Time between the end of one fault and the start of the next, uniform in `[min, max]`.
+    pub interval_ms_min: u64,
+    pub interval_ms_max: u64,
+    /// How long one fault lasts, uniform in `[min, max]`.
+    pub duration_ms_min: u64,
+    pub duration_ms_max: u64,
+}
+
+impl Default for FaultSpec {
+    fn default() -> Self {
+        FaultSpec {
+            enabled: true,
+            swarm: true,
+            kinds: FaultKind::ALL.to_vec(),
+            interval_ms_min: 100,
+            interval_ms_max: 1_500,
+            duration_ms_min: 100,
+            duration_ms_max: 2_000,
+        }
+    }
+}
+
+/// The command driver: proposes commands to the node it believes leads, so that
+/// replication and commitment are exercised (the KV workload replaces it later).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DriverSpec {
+    /// One proposal every this many virtual milliseconds.
+    pub propose_interval_ms: u64,
+}
+
+impl Default for DriverSpec {
+    fn default() -> Self {
+        DriverSpec {
+            propose_interval_ms: 20,
+        }
+    }
+}
+
+/// A faulty phase, then a healing phase in which faults stop.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PhaseSpec {
+    /// Virtual duration of the faulty phase.
+    pub faulty_ms: u64,
+    /// Virtual duration of the healing phase: no new faults, partitions healed,
+    /// crashed nodes restarted.
+    pub healing_ms: u64,
+}
+
+impl Default for PhaseSpec {
+    fn default() -> Self {
+        PhaseSpec {
+            faulty_ms: 10_000,
+            healing_ms: 5_000,
+        }
+    }
+}
+
+/// Bounds that turn a runaway run into a `limit` failure instead of a hang.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitSpec {
+    /// Most events one run may process.
+    pub max_events: u64,
+    /// Most messages in flight on the whole network at once.
+    pub max_in_flight_messages: usize,
+}
+
+impl Default for LimitSpec {
+    fn default() -> Self {
+        LimitSpec {
+            max_events: 2_000_000,
+            max_in_flight_messages: 100_000,
+        }
+    }
+}
+
+/// A scenario that is impossible to run, with the key that is wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidationError {
+    /// Dotted path of the offending key, e.g. `cluster.nodes`.
+    pub key: String,
+    /// What was expected.
+    pub message: String,
+}
+
+impl std::fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.key, self.message)
+    }
+}
+
+impl std::error::Error for ValidationError {}
+
+impl Scenario {
+    /// Checks the values that types alone cannot: ranges, bounds and sizes.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        fn err(key: &str, message: String) -> Result<(), ValidationError> {
+            Err(ValidationError {
+                key: key.to_string(),
+                message,
+            })
+        }
+        fn ratio(key: &str, v: f64) -> Result<(), ValidationError> {
+            if !(0.0..=1.0).contains(&v) {
+                return err(key, format!("a ratio in [0, 1], got {v}"));
+            }
+            Ok(())
+        }
+        let c = &self.cluster;
+        if !(1..=9).contains(&c.nodes) {
+            err("cluster.nodes", format!("1 to 9 nodes, got {}", c.nodes))?;
+        }
+        if c.tick_ms == 0 {
+            err("cluster.tick_ms", "a tick of at least 1 ms".into())?;
+        }
+        if c.election_timeout_ticks_min < 2
+            || c.election_timeout_ticks_min > c.election_timeout_ticks_max
+        {
+            err(
+                "cluster.election_timeout_ticks_min",
+                format!(
+                    "2 <= min <= max, got min {} and max {}",
+                    c.election_timeout_ticks_min, c.election_timeout_ticks_max
+                ),
+            )?;
+        }
+        if c.heartbeat_ticks == 0 || c.heartbeat_ticks >= c.election_timeout_ticks_min {
+            err(
+                "cluster.heartbeat_ticks",
+                format!(
+                    "at least 1 and below the election timeout minimum {}, got {}",
+                    c.election_timeout_ticks_min, c.heartbeat_ticks
+                ),
+            )?;
+        }
+        if c.max_inflight_msgs == 0 {
+            err("cluster.max_inflight_msgs", "at least 1".into())?;
+        }
+        if c.max_entries_per_msg == 0 {
+            err("cluster.max_entries_per_msg", "at least 1".into())?;
+        }
+        let lat_ok = match self.network.latency {
+            LatencySpec::Constant { ms } => ms >= 0.0,
+            LatencySpec::Uniform { min_ms, max_ms } => 0.0 <= min_ms && min_ms <= max_ms,
+            LatencySpec::Exponential { min_ms, mean_ms } => min_ms >= 0.0 && mean_ms >= 0.0,
+            LatencySpec::LongTail {
+                min_ms,
+                max_ms,
+                tail_ratio,
+                tail_min_ms,
+                tail_max_ms,
+            } => {
+                ratio("network.latency.tail_ratio", tail_ratio)?;
+                0.0 <= min_ms && min_ms <= max_ms && 0.0 <= tail_min_ms && tail_min_ms <= tail_max_ms
+            }
+        };
+        if !lat_ok {
+            err(
+                "network.latency",
+                "non-negative latencies with min <= max".into(),
+            )?;
+        }
+        ratio("network.drop_ratio_max", self.network.drop_ratio_max)?;
+        ratio("network.duplicate_ratio_max", self.network.duplicate_ratio_max)?;
+        let d = &self.disk;
+        if !(0.0 <= d.sync_latency_ms_min && d.sync_latency_ms_min <= d.sync_latency_ms_max) {
+            err("disk.sync_latency_ms_min", "0 <= min <= max".into())?;
+        }
+        if self.clock.drift_ppm_max >= 500_000 {
+            err("clock.drift_ppm_max", "below 500000 (50 %)".into())?;
+        }
+        let f = &self.faults;
+        if f.enabled && f.kinds.is_empty() {
+            err("faults.kinds", "at least one kind when faults are enabled".into())?;
+        }
+        if f.interval_ms_min > f.interval_ms_max || f.interval_ms_max == 0 {
+            err("faults.interval_ms_min", "0 <= min <= max, max > 0".into())?;
+        }
+        if f.duration_ms_min > f.duration_ms_max || f.duration_ms_max == 0 {
+            err("faults.duration_ms_min", "0 <= min <= max, max > 0".into())?;
+        }
+        if self.driver.propose_interval_ms == 0 {
+            err("driver.propose_interval_ms", "at least 1 ms".into())?;
+        }
+        if self.phases.faulty_ms + self.phases.healing_ms == 0 {
+            err("phases", "a run of at least 1 ms".into())?;
+        }
+        if self.limits.max_events == 0 {
+            err("limits.max_events", "at least 1".into())?;
+        }
+        if self.limits.max_in_flight_messages == 0 {
+            err("limits.max_in_flight_messages", "at least 1".into())?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_scenario_is_valid() {
+        Scenario::default().validate().unwrap();
+    }
+
+    #[test]
+    fn impossible_values_are_named() {
+        let mut s = Scenario::default();
+        s.cluster.nodes = 0;
+        assert_eq!(s.validate().unwrap_err().key, "cluster.nodes");
+        let mut s = Scenario::default();
+        s.cluster.election_timeout_ticks_min = 40;
+        assert_eq!(
+            s.validate().unwrap_err().key,
+            "cluster.election_timeout_ticks_min"
+        );
+        let mut s = Scenario::default();
+        s.network.drop_ratio_max = 1.5;
+        assert_eq!(s.validate().unwrap_err().key, "network.drop_ratio_max");
+    }
+}

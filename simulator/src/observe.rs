@@ -1,0 +1,81 @@
+//! Hooks through which checks watch a run: after every step the engine hands
+//! an [`Observer`] a read-only view of all nodes and disks. Raft's safety
+//! properties are one observer; the engine knows nothing of what it checks.
+
+use crate::node::{Node, NodeId};
+use std::fmt;
+
+/// Why a run failed. The names are the `kind` values of `run --json`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FailureKind {
+    Linearizability,
+    Safety,
+    Liveness,
+    Expectation,
+    Panic,
+    Limit,
+}
+
+impl FailureKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureKind::Linearizability => "linearizability",
+            FailureKind::Safety => "safety",
+            FailureKind::Liveness => "liveness",
+            FailureKind::Expectation => "expectation",
+            FailureKind::Panic => "panic",
+            FailureKind::Limit => "limit",
+        }
+    }
+}
+
+impl fmt::Display for FailureKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A failed run: what broke, where, and when in virtual time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    pub kind: FailureKind,
+    pub message: String,
+    /// Virtual time of the step that failed, in microseconds.
+    pub at_us: u64,
+}
+
+/// The step the engine just processed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepKind {
+    Tick,
+    Receive { from: NodeId },
+    Durable,
+    Propose,
+    /// The node crashed: `nodes[node]` is now `None`.
+    Crash,
+    /// The node restarted from its durable records.
+    Restart,
+}
+
+/// A read-only view of the world after one step.
+pub struct View<'a, N: Node> {
+    pub now_us: u64,
+    /// The node the step happened on.
+    pub node: NodeId,
+    pub step: StepKind,
+    /// Every node; `None` while crashed.
+    pub nodes: &'a [Option<N>],
+    /// Every node's durable records, in write order.
+    pub durable: &'a [Vec<N::Record>],
+    /// Whether the healing phase has begun.
+    pub healing: bool,
+}
+
+/// A check that watches every step of a run.
+pub trait Observer<N: Node> {
+    /// Called after every step; an error ends the run as failed.
+    fn after_step(&mut self, view: &View<'_, N>) -> Result<(), Failure>;
+
+    /// Called once when the run reaches its end time without an earlier failure.
+    fn finish(&mut self, view: &View<'_, N>) -> Result<(), Failure>;
+}

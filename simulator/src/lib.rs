@@ -4,6 +4,9 @@
 
 pub mod node;
 pub mod observe;
+pub mod outcome;
+pub mod raft;
 
 pub use node::{Boot, Effects, Node, NodeId, Proposal};
 pub use observe::{Failure, FailureKind, Observer, StepKind, View};
+pub use outcome::{EngineStats, ProtocolStats, RunOutcome};

@@ -1,0 +1,55 @@
+//! The result of one seed.
+
+use crate::observe::Failure;
+
+/// Counters the engine keeps for every run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EngineStats {
+    pub messages_sent: u64,
+    pub messages_delivered: u64,
+    /// Lost to random loss, a partition, or a crashed receiver.
+    pub messages_dropped: u64,
+    pub messages_duplicated: u64,
+    pub syncs: u64,
+    pub crashes: u64,
+    pub restarts: u64,
+    /// Partitions of any shape started by the nemesis.
+    pub partitions: u64,
+    pub proposals: u64,
+    pub proposals_accepted: u64,
+}
+
+/// Counters about the protocol, kept by the Raft observer.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProtocolStats {
+    /// Times a node became leader.
+    pub leader_elections: u64,
+    /// Highest term reached by any node.
+    pub max_term: u64,
+    /// Log entries known committed at the end (including no-op entries).
+    pub committed_entries: u64,
+    /// Driver commands known committed at the end.
+    pub committed_commands: u64,
+}
+
+/// Everything the reports need about one seed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunOutcome {
+    pub seed: u64,
+    /// `None` when the seed passed.
+    pub failure: Option<Failure>,
+    /// Hash over every processed event: equal for equal seed, scenario and build.
+    pub trace_hash: u64,
+    /// Events processed.
+    pub events: u64,
+    /// Virtual time reached, in microseconds.
+    pub virtual_us: u64,
+    pub engine: EngineStats,
+    pub protocol: ProtocolStats,
+}
+
+impl RunOutcome {
+    pub fn passed(&self) -> bool {
+        self.failure.is_none()
+    }
+}

@@ -1,6 +1,24 @@
 //! Raft as a pure state machine, shaped like etcd's RawNode: no IO, no clock,
 //! no threads, no global RNG.
+//!
+//! Time arrives as [`RawNode::tick`], messages as [`RawNode::step`], commands
+//! as [`RawNode::propose`]; the node hands its work back as a [`Ready`] and is
+//! told with [`RawNode::on_persisted`] when a write is durable. See the
+//! contract on [`Ready`].
 
 pub mod bugs;
+pub mod config;
+mod election;
+pub mod log;
+pub mod progress;
+pub mod quorum;
+mod raft;
+pub mod raw_node;
+mod replication;
+pub mod types;
 
 pub use bugs::{Bug, Bugs};
+pub use config::Config;
+pub use log::RaftLog;
+pub use raw_node::{RawNode, Ready};
+pub use types::{Entry, EntryData, HardState, Message, MessageBody, NodeId, RejectHint, Role};

@@ -67,6 +67,11 @@ pub struct ClusterSpec {
     pub heartbeat_ticks: u32,
     /// Pre-vote (Raft thesis section 9.6): a candidate first asks whether it could win.
     pub pre_vote: bool,
+    /// A new leader appends an empty entry of its own term (Raft section 8).
+    /// Off by default, as in most MIT 6.824 implementations: then a new leader
+    /// commits entries of earlier terms only once a command of its own term is
+    /// replicated, and the rule of section 5.4.2 is what keeps Figure 8 away.
+    pub noop_on_election: bool,
     /// At most this many append messages in flight to one follower.
     pub max_inflight_msgs: usize,
     /// At most this many entries in one append message.
@@ -84,6 +89,7 @@ impl Default for ClusterSpec {
             election_timeout_ticks_max: 30,
             heartbeat_ticks: 3,
             pre_vote: true,
+            noop_on_election: false,
             max_inflight_msgs: 16,
             max_entries_per_msg: 32,
             bugs: Vec::new(),
@@ -372,7 +378,10 @@ impl Scenario {
                 tail_max_ms,
             } => {
                 ratio("network.latency.tail_ratio", tail_ratio)?;
-                0.0 <= min_ms && min_ms <= max_ms && 0.0 <= tail_min_ms && tail_min_ms <= tail_max_ms
+                0.0 <= min_ms
+                    && min_ms <= max_ms
+                    && 0.0 <= tail_min_ms
+                    && tail_min_ms <= tail_max_ms
             }
         };
         if !lat_ok {
@@ -382,7 +391,10 @@ impl Scenario {
             )?;
         }
         ratio("network.drop_ratio_max", self.network.drop_ratio_max)?;
-        ratio("network.duplicate_ratio_max", self.network.duplicate_ratio_max)?;
+        ratio(
+            "network.duplicate_ratio_max",
+            self.network.duplicate_ratio_max,
+        )?;
         let d = &self.disk;
         if !(0.0 <= d.sync_latency_ms_min && d.sync_latency_ms_min <= d.sync_latency_ms_max) {
             err("disk.sync_latency_ms_min", "0 <= min <= max".into())?;
@@ -392,7 +404,10 @@ impl Scenario {
         }
         let f = &self.faults;
         if f.enabled && f.kinds.is_empty() {
-            err("faults.kinds", "at least one kind when faults are enabled".into())?;
+            err(
+                "faults.kinds",
+                "at least one kind when faults are enabled".into(),
+            )?;
         }
         if f.interval_ms_min > f.interval_ms_max || f.interval_ms_max == 0 {
             err("faults.interval_ms_min", "0 <= min <= max, max > 0".into())?;

@@ -1,0 +1,57 @@
+//! Static configuration of one node.
+
+use crate::bugs::Bugs;
+use crate::types::NodeId;
+
+/// How a node behaves. All timeouts are in ticks: the node has no clock.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    pub id: NodeId,
+    /// Every voter of the cluster, including `id`, without duplicates.
+    pub voters: Vec<NodeId>,
+    /// The election timeout is drawn uniformly from `[min, max]` at every reset.
+    pub election_timeout_ticks_min: u32,
+    pub election_timeout_ticks_max: u32,
+    pub heartbeat_ticks: u32,
+    /// Pre-vote (thesis section 9.6): campaign only after a majority says it
+    /// would vote, so a node that rejoins from a partition does not disrupt.
+    pub pre_vote: bool,
+    /// A new leader appends an empty entry of its own term (Raft section 8),
+    /// so that entries of earlier terms commit without waiting for a new
+    /// command. etcd and raft-rs always do; many MIT 6.824 implementations
+    /// do not, and then the rule of section 5.4.2 is all that stands between
+    /// them and Figure 8.
+    pub noop_on_election: bool,
+    /// At most this many append messages with entries in flight to a follower.
+    pub max_inflight_msgs: usize,
+    /// At most this many entries in one append message.
+    pub max_entries_per_msg: usize,
+    pub bugs: Bugs,
+}
+
+impl Config {
+    /// Checks the configuration; an error names the field.
+    pub fn validate(&self) -> Result<(), String> {
+        if !self.voters.contains(&self.id) {
+            return Err(format!("voters must contain the node's own id {}", self.id));
+        }
+        let mut sorted = self.voters.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        if sorted.len() != self.voters.len() {
+            return Err("voters must not repeat an id".into());
+        }
+        if self.election_timeout_ticks_min < 2
+            || self.election_timeout_ticks_min > self.election_timeout_ticks_max
+        {
+            return Err("election_timeout_ticks: need 2 <= min <= max".into());
+        }
+        if self.heartbeat_ticks == 0 || self.heartbeat_ticks >= self.election_timeout_ticks_min {
+            return Err("heartbeat_ticks: need 1 <= heartbeat < election timeout min".into());
+        }
+        if self.max_inflight_msgs == 0 || self.max_entries_per_msg == 0 {
+            return Err("max_inflight_msgs and max_entries_per_msg must be at least 1".into());
+        }
+        Ok(())
+    }
+}

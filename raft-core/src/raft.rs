@@ -1,0 +1,297 @@
+//! The Raft state machine: its state, role transitions, and the dispatch of
+//! incoming messages by term. Elections live in `election.rs`, log
+//! replication in `replication.rs`; each is an `impl Raft` block of its own.
+
+use crate::config::Config;
+use crate::log::RaftLog;
+use crate::progress::Progress;
+use crate::types::{Entry, HardState, Message, MessageBody, NodeId, Role};
+use rand_core::RngCore;
+
+/// One node's protocol state. It computes only: time arrives as `tick`,
+/// messages as `step`, and output is left in `msgs` and `msgs_after_persist`
+/// for `RawNode` to hand out in a `Ready`.
+pub struct Raft {
+    pub(crate) cfg: Config,
+    pub(crate) term: u64,
+    pub(crate) vote: Option<NodeId>,
+    pub(crate) role: Role,
+    pub(crate) leader: Option<NodeId>,
+    pub(crate) log: RaftLog,
+    rng: Box<dyn RngCore + Send>,
+    /// Ticks since the last reset of the election timer.
+    pub(crate) election_elapsed: u32,
+    /// This term's election timeout, drawn from the injected RNG.
+    pub(crate) election_timeout_ticks: u32,
+    pub(crate) heartbeat_elapsed: u32,
+    /// Votes received in the current (pre-)campaign, indexed like `cfg.voters`.
+    pub(crate) votes: Vec<Option<bool>>,
+    /// A leader's progress of every voter, indexed like `cfg.voters` (its own
+    /// entry is unused: the leader counts its own durable log).
+    pub(crate) progress: Vec<Progress>,
+    /// Messages that may leave at once.
+    pub(crate) msgs: Vec<Message>,
+    /// Messages that may leave only once every write handed out so far is
+    /// durable (votes, vote answers, append answers).
+    pub(crate) msgs_after_persist: Vec<Message>,
+    pub(crate) scratch: Vec<u64>,
+}
+
+impl Raft {
+    /// A node restarted from durable state (or new, with empty state).
+    pub fn new(
+        cfg: Config,
+        hs: HardState,
+        entries: Vec<Entry>,
+        rng: Box<dyn RngCore + Send>,
+    ) -> Raft {
+        if let Err(e) = cfg.validate() {
+            panic!("invalid raft config: {e}");
+        }
+        let n = cfg.voters.len();
+        let mut r = Raft {
+            term: hs.term,
+            vote: hs.vote,
+            role: Role::Follower,
+            leader: None,
+            log: RaftLog::restore(entries),
+            rng,
+            election_elapsed: 0,
+            election_timeout_ticks: cfg.election_timeout_ticks_min,
+            heartbeat_elapsed: 0,
+            votes: vec![None; n],
+            progress: Vec::new(),
+            msgs: Vec::new(),
+            msgs_after_persist: Vec::new(),
+            scratch: Vec::with_capacity(n),
+            cfg,
+        };
+        assert!(
+            r.log.last_term() <= r.term,
+            "restored log has a term above the hard state's"
+        );
+        r.reset_election_timer();
+        r
+    }
+
+    pub fn id(&self) -> NodeId {
+        self.cfg.id
+    }
+
+    pub(crate) fn hard_state(&self) -> HardState {
+        HardState {
+            term: self.term,
+            vote: self.vote,
+        }
+    }
+
+    /// Position of `id` in the voter list.
+    pub(crate) fn voter_index(&self, id: NodeId) -> Option<usize> {
+        self.cfg.voters.iter().position(|&v| v == id)
+    }
+
+    pub(crate) fn send(&mut self, to: NodeId, body: MessageBody) {
+        let m = Message {
+            from: self.cfg.id,
+            to,
+            term: self.term,
+            body,
+        };
+        self.msgs.push(m);
+    }
+
+    pub(crate) fn send_after_persist(&mut self, to: NodeId, body: MessageBody) {
+        let m = Message {
+            from: self.cfg.id,
+            to,
+            term: self.term,
+            body,
+        };
+        self.msgs_after_persist.push(m);
+    }
+
+    /// Restarts the election timer with a fresh random timeout in
+    /// `[min, max]` ticks (section 5.2: randomisation makes split votes rare).
+    pub(crate) fn reset_election_timer(&mut self) {
+        self.election_elapsed = 0;
+        let span =
+            u64::from(self.cfg.election_timeout_ticks_max - self.cfg.election_timeout_ticks_min)
+                + 1;
+        self.election_timeout_ticks =
+            self.cfg.election_timeout_ticks_min + (self.rng.next_u64() % span) as u32;
+    }
+
+    pub(crate) fn become_follower(&mut self, term: u64, leader: Option<NodeId>) {
+        assert!(term >= self.term, "a node never goes back in term");
+        if term > self.term {
+            self.term = term;
+            self.vote = None;
+        }
+        self.role = Role::Follower;
+        self.leader = leader;
+        self.progress.clear();
+        self.reset_election_timer();
+    }
+
+    /// One tick of the node's clock.
+    pub fn tick(&mut self) {
+        if self.role == Role::Leader {
+            self.heartbeat_elapsed += 1;
+            if self.heartbeat_elapsed >= self.cfg.heartbeat_ticks {
+                self.heartbeat_elapsed = 0;
+                self.broadcast_heartbeat();
+            }
+        } else {
+            self.election_elapsed += 1;
+            if self.election_elapsed >= self.election_timeout_ticks {
+                self.campaign(self.cfg.pre_vote);
+            }
+        }
+    }
+
+    /// Handles one message. First by term (Figure 2, "Rules for servers"),
+    /// then by kind.
+    pub fn step(&mut self, m: Message) {
+        if m.to != self.cfg.id || self.voter_index(m.from).is_none() {
+            return;
+        }
+        if m.term > self.term {
+            match m.body {
+                // A pre-vote request or a granted pre-vote carries a future term
+                // that nobody has campaigned in: it must not move our term.
+                MessageBody::Vote { pre: true, .. }
+                | MessageBody::VoteResponse {
+                    pre: true,
+                    granted: true,
+                } => {}
+                MessageBody::Append { .. } | MessageBody::Heartbeat { .. } => {
+                    self.become_follower(m.term, Some(m.from))
+                }
+                _ => self.become_follower(m.term, None),
+            }
+        } else if m.term < self.term {
+            self.step_stale(m);
+            return;
+        }
+        match m.body {
+            MessageBody::Vote {
+                pre,
+                last_index,
+                last_term,
+            } => self.handle_vote(m.from, m.term, pre, last_index, last_term),
+            MessageBody::VoteResponse { pre, granted } => {
+                self.handle_vote_response(m.from, pre, granted)
+            }
+            MessageBody::Append {
+                prev_index,
+                prev_term,
+                entries,
+                commit,
+            } => {
+                if self.accept_leader(m.from) {
+                    self.handle_append(m.from, prev_index, prev_term, &entries, commit);
+                }
+            }
+            MessageBody::AppendResponse { index, reject } => {
+                self.handle_append_response(m.from, index, reject)
+            }
+            MessageBody::Heartbeat { commit } => {
+                if self.accept_leader(m.from) {
+                    self.handle_heartbeat(m.from, commit);
+                }
+            }
+            MessageBody::HeartbeatResponse => self.handle_heartbeat_response(m.from),
+        }
+    }
+
+    /// A message from an older term. A stale leader is told the current term so
+    /// that it steps down (otherwise, with pre-vote, it could lead forever in
+    /// its minority); a pre-candidate likewise. Everything else is dropped.
+    fn step_stale(&mut self, m: Message) {
+        match m.body {
+            MessageBody::Append { .. } | MessageBody::Heartbeat { .. } => {
+                self.send(
+                    m.from,
+                    MessageBody::AppendResponse {
+                        index: 0,
+                        reject: None,
+                    },
+                );
+            }
+            MessageBody::Vote { pre: true, .. } => {
+                self.send(
+                    m.from,
+                    MessageBody::VoteResponse {
+                        pre: true,
+                        granted: false,
+                    },
+                );
+            }
+            _ => {}
+        }
+    }
+
+    /// An append or heartbeat of the current term names its sender as leader.
+    /// Returns false if this node itself leads (two leaders in one term can only
+    /// come from a broken protocol; the simulator's election-safety check
+    /// reports it, so the message is ignored here rather than asserted).
+    fn accept_leader(&mut self, from: NodeId) -> bool {
+        if self.role == Role::Leader {
+            return false;
+        }
+        if self.role != Role::Follower || self.leader != Some(from) {
+            self.become_follower(self.term, Some(from));
+        }
+        self.election_elapsed = 0;
+        true
+    }
+
+    /// Checks the ordering invariants of the whole state; panics naming the
+    /// one that broke.
+    pub fn check_invariants(&self) {
+        self.log.check_invariants();
+        assert!(
+            self.log.last_term() <= self.term,
+            "raft: log term {} above current term {}",
+            self.log.last_term(),
+            self.term
+        );
+        match self.role {
+            Role::Leader => {
+                assert_eq!(
+                    self.vote,
+                    Some(self.cfg.id),
+                    "raft: a leader voted for itself"
+                );
+                assert_eq!(
+                    self.leader,
+                    Some(self.cfg.id),
+                    "raft: a leader knows it leads"
+                );
+                assert_eq!(
+                    self.progress.len(),
+                    self.cfg.voters.len(),
+                    "raft: a leader tracks every voter"
+                );
+                for (i, p) in self.progress.iter().enumerate() {
+                    if self.cfg.voters[i] != self.cfg.id {
+                        p.check_invariants();
+                        assert!(
+                            p.next_index <= self.log.last_index() + 1,
+                            "raft: next index past the leader's log"
+                        );
+                    }
+                }
+            }
+            Role::Candidate => assert_eq!(
+                self.vote,
+                Some(self.cfg.id),
+                "raft: a candidate voted for itself"
+            ),
+            Role::Follower | Role::PreCandidate => assert!(
+                self.progress.is_empty(),
+                "raft: only a leader tracks progress"
+            ),
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! The application's handle on a node, shaped like etcd's RawNode: feed it
+//! ticks, messages and proposals; take its work as a [`Ready`]; tell it when
+//! that work is durable.
+
+use crate::config::Config;
+use crate::log::RaftLog;
+use crate::raft::Raft;
+use crate::types::{Entry, HardState, Message, NodeId, Role};
+use rand_core::RngCore;
+use std::collections::VecDeque;
+
+/// The work a node hands out after a step.
+///
+/// # To ensure correctness
+///
+/// 1. Send `messages` at once.
+/// 2. Write `hard_state` (if any) and `entries` (if any; they replace the log
+///    from `entries[0].index` on) to stable storage, in that order, after all
+///    earlier writes.
+/// 3. If `must_sync`, make everything written so far durable, then call
+///    [`RawNode::on_persisted`] with `number`, and only then send
+///    `persisted_messages`. Writes and syncs must complete in order.
+/// 4. Apply `committed_entries` to the state machine, in order.
+#[derive(Debug, Default)]
+pub struct Ready {
+    /// Identifies this ready for `on_persisted`; 0 when nothing must be synced.
+    pub number: u64,
+    pub messages: Vec<Message>,
+    pub hard_state: Option<HardState>,
+    pub entries: Vec<Entry>,
+    pub persisted_messages: Vec<Message>,
+    pub committed_entries: Vec<Entry>,
+    pub must_sync: bool,
+}
+
+impl Ready {
+    pub fn clear(&mut self) {
+        self.number = 0;
+        self.messages.clear();
+        self.hard_state = None;
+        self.entries.clear();
+        self.persisted_messages.clear();
+        self.committed_entries.clear();
+        self.must_sync = false;
+    }
+}
+
+/// A ready handed out and not yet durable.
+#[derive(Debug)]
+struct Pending {
+    number: u64,
+    /// The last entry it wrote, if any: (index, term).
+    last_written: Option<(u64, u64)>,
+    /// Messages to ourselves that take effect once the write is durable.
+    self_messages: Vec<Message>,
+}
+
+/// A Raft node with the bookkeeping of what has been handed out and what is
+/// durable.
+pub struct RawNode {
+    raft: Raft,
+    /// The hard state as last handed out.
+    prev_hard_state: HardState,
+    next_ready_number: u64,
+    pending: VecDeque<Pending>,
+}
+
+impl RawNode {
+    /// Starts a node from its durable hard state and log (both empty for a new
+    /// node). `rng` is the node's own random stream (election timeouts).
+    pub fn new(
+        cfg: Config,
+        hard_state: HardState,
+        entries: Vec<Entry>,
+        rng: Box<dyn RngCore + Send>,
+    ) -> RawNode {
+        RawNode {
+            raft: Raft::new(cfg, hard_state, entries, rng),
+            prev_hard_state: hard_state,
+            next_ready_number: 1,
+            pending: VecDeque::new(),
+        }
+    }
+
+    pub fn tick(&mut self) {
+        self.raft.tick();
+    }
+
+    /// Delivers a message from the network. Messages not addressed to this
+    /// node, or from a non-voter, are ignored.
+    pub fn step(&mut self, m: Message) {
+        self.raft.step(m);
+    }
+
+    /// Proposes a command: its log index if this node leads, otherwise the
+    /// leader it believes in.
+    pub fn propose(&mut self, command: u64) -> Result<u64, Option<NodeId>> {
+        self.raft.propose(command)
+    }
+
+    /// Whether a call to [`RawNode::ready`] would hand out anything.
+    pub fn has_ready(&self) -> bool {
+        let r = &self.raft;
+        !r.msgs.is_empty()
+            || !r.msgs_after_persist.is_empty()
+            || r.hard_state() != self.prev_hard_state
+            || r.log.has_unstable()
+            || r.log.committed.min(r.log.stable()) > r.log.applied
+    }
+
+    /// Moves all pending work into `rd` (cleared first).
+    pub fn ready(&mut self, rd: &mut Ready) {
+        rd.clear();
+        let r = &mut self.raft;
+        std::mem::swap(&mut rd.messages, &mut r.msgs);
+        let hs = r.hard_state();
+        if hs != self.prev_hard_state {
+            rd.hard_state = Some(hs);
+            self.prev_hard_state = hs;
+        }
+        r.log.take_unstable(&mut rd.entries);
+        let mut self_messages = Vec::new();
+        for m in r.msgs_after_persist.drain(..) {
+            if m.to == r.cfg.id {
+                self_messages.push(m);
+            } else {
+                rd.persisted_messages.push(m);
+            }
+        }
+        r.log.take_committed(&mut rd.committed_entries);
+        rd.must_sync = rd.hard_state.is_some()
+            || !rd.entries.is_empty()
+            || !rd.persisted_messages.is_empty()
+            || !self_messages.is_empty();
+        if rd.must_sync {
+            rd.number = self.next_ready_number;
+            self.next_ready_number += 1;
+            let last_written = rd.entries.last().map(|e| (e.index, e.term));
+            self.pending.push_back(Pending {
+                number: rd.number,
+                last_written,
+                self_messages,
+            });
+        }
+    }
+
+    /// Everything handed out up to ready `number` is durable. Readies are
+    /// acknowledged in order; an unknown or repeated number is ignored.
+    pub fn on_persisted(&mut self, number: u64) {
+        while self.pending.front().is_some_and(|p| p.number <= number) {
+            let Some(p) = self.pending.pop_front() else {
+                break;
+            };
+            if let Some((index, term)) = p.last_written {
+                self.raft.log.stable_to(index, term);
+            }
+            for m in p.self_messages {
+                self.raft.step(m);
+            }
+        }
+        self.raft.maybe_commit();
+    }
+
+    pub fn id(&self) -> NodeId {
+        self.raft.id()
+    }
+    pub fn role(&self) -> Role {
+        self.raft.role
+    }
+    pub fn term(&self) -> u64 {
+        self.raft.term
+    }
+    pub fn vote(&self) -> Option<NodeId> {
+        self.raft.vote
+    }
+    /// The leader this node believes in for its current term.
+    pub fn leader(&self) -> Option<NodeId> {
+        self.raft.leader
+    }
+    pub fn log(&self) -> &RaftLog {
+        &self.raft.log
+    }
+
+    /// Checks every invariant of the node's state; panics naming the broken one.
+    pub fn check_invariants(&self) {
+        self.raft.check_invariants();
+        assert!(
+            self.pending
+                .iter()
+                .zip(self.pending.iter().skip(1))
+                .all(|(a, b)| a.number < b.number),
+            "raw node: pending readies out of order"
+        );
+    }
+}

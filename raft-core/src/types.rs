@@ -1,0 +1,93 @@
+//! The values Raft exchanges and stores: entries, hard state, messages.
+
+/// A node's identity. In a simulated cluster of `n` nodes, ids are `0..n`.
+pub type NodeId = u64;
+
+/// What an entry carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EntryData {
+    /// Appended by a new leader so that it can commit an entry of its own term
+    /// (Raft section 5.4.2; thesis section 6.4).
+    Noop,
+    /// An opaque command from the application.
+    Command(u64),
+}
+
+/// One log entry. Invariant: `index >= 1` and `term >= 1`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Entry {
+    pub term: u64,
+    pub index: u64,
+    pub data: EntryData,
+}
+
+/// The state that must be durable before the node answers a vote or an append
+/// that depends on it (Raft Figure 2, "Persistent state on all servers").
+/// The commit index is not persisted: it is relearned from the leader.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct HardState {
+    pub term: u64,
+    pub vote: Option<NodeId>,
+}
+
+/// A message between nodes. `term` is the sender's term when it sent it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Message {
+    pub from: NodeId,
+    pub to: NodeId,
+    pub term: u64,
+    pub body: MessageBody,
+}
+
+/// The kinds of message.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum MessageBody {
+    /// RequestVote (section 5.2), or a pre-vote (thesis section 9.6) when
+    /// `pre`; a pre-vote carries the term the candidate would campaign in.
+    Vote {
+        pre: bool,
+        last_index: u64,
+        last_term: u64,
+    },
+    VoteResponse {
+        pre: bool,
+        granted: bool,
+    },
+    /// AppendEntries (section 5.3): `entries` follow `prev_index`.
+    Append {
+        prev_index: u64,
+        prev_term: u64,
+        entries: Vec<Entry>,
+        commit: u64,
+    },
+    /// Success: the follower's log matches the leader's up to `index`.
+    /// Rejection: `index` is the rejected `prev_index`, and `hint_index`,
+    /// `hint_term` name the follower's last entry at or below it whose term is
+    /// at most the leader's `prev_term` (fast backtracking).
+    AppendResponse {
+        index: u64,
+        reject: Option<RejectHint>,
+    },
+    /// A heartbeat carries `commit = min(match, leader commit)`, which the
+    /// follower can apply without a log check.
+    Heartbeat {
+        commit: u64,
+    },
+    HeartbeatResponse,
+}
+
+/// Where a follower suggests the leader probe next after a rejected append.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RejectHint {
+    pub hint_index: u64,
+    pub hint_term: u64,
+}
+
+/// A node's role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    Follower,
+    PreCandidate,
+    Candidate,
+    Leader,
+}

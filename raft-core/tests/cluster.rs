@@ -1,0 +1,384 @@
+//! raft-core driven by a tiny in-memory router: messages are delivered in
+//! order, and every ready is made durable at once unless a test holds it.
+
+use raft_core::{
+    Bug, Bugs, Config, Entry, EntryData, HardState, Message, MessageBody, RawNode, Ready, Role,
+};
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+fn config(id: u64, n: u64, bugs: Bugs) -> Config {
+    Config {
+        id,
+        voters: (0..n).collect(),
+        election_timeout_ticks_min: 10,
+        election_timeout_ticks_max: 20,
+        heartbeat_ticks: 2,
+        pre_vote: true,
+        noop_on_election: true,
+        max_inflight_msgs: 4,
+        max_entries_per_msg: 3,
+        bugs,
+    }
+}
+
+fn node(id: u64, n: u64, hs: HardState, log: Vec<Entry>, bugs: Bugs) -> RawNode {
+    RawNode::new(
+        config(id, n, bugs),
+        hs,
+        log,
+        Box::new(ChaCha8Rng::seed_from_u64(id)),
+    )
+}
+
+struct Cluster {
+    nodes: Vec<RawNode>,
+    /// Messages in flight, delivered in order.
+    wire: Vec<Message>,
+    /// Links cut: messages to or from these nodes are dropped.
+    down: Vec<bool>,
+    applied: Vec<Vec<Entry>>,
+}
+
+impl Cluster {
+    fn new(n: u64) -> Cluster {
+        Cluster {
+            nodes: (0..n)
+                .map(|i| node(i, n, HardState::default(), Vec::new(), Bugs::none()))
+                .collect(),
+            wire: Vec::new(),
+            down: vec![false; n as usize],
+            applied: vec![Vec::new(); n as usize],
+        }
+    }
+
+    /// Takes every ready of every node, making writes durable at once.
+    fn flush(&mut self) {
+        let mut rd = Ready::default();
+        for i in 0..self.nodes.len() {
+            while self.nodes[i].has_ready() {
+                self.nodes[i].ready(&mut rd);
+                self.wire.append(&mut rd.messages);
+                self.applied[i].append(&mut rd.committed_entries);
+                if rd.must_sync {
+                    self.nodes[i].on_persisted(rd.number);
+                    self.wire.append(&mut rd.persisted_messages);
+                }
+            }
+        }
+    }
+
+    fn deliver_all(&mut self) {
+        for _ in 0..10_000 {
+            self.flush();
+            if self.wire.is_empty() {
+                return;
+            }
+            for m in std::mem::take(&mut self.wire) {
+                if !self.down[m.from as usize] && !self.down[m.to as usize] {
+                    self.nodes[m.to as usize].step(m);
+                }
+            }
+        }
+        panic!("messages never settled");
+    }
+
+    fn tick_all(&mut self, ticks: usize) {
+        for _ in 0..ticks {
+            for n in &mut self.nodes {
+                n.tick();
+            }
+            self.deliver_all();
+        }
+    }
+
+    fn leaders(&self) -> Vec<u64> {
+        self.nodes
+            .iter()
+            .filter(|n| n.role() == Role::Leader)
+            .map(|n| n.id())
+            .collect()
+    }
+
+    fn check(&self) {
+        for n in &self.nodes {
+            n.check_invariants();
+        }
+    }
+}
+
+#[test]
+fn a_cluster_elects_one_leader_and_commits_everywhere() {
+    let mut c = Cluster::new(3);
+    c.tick_all(40);
+    let leaders = c.leaders();
+    assert_eq!(leaders.len(), 1, "one leader: {leaders:?}");
+    let l = leaders[0] as usize;
+    for cmd in 1..=10 {
+        c.nodes[l].propose(cmd).expect("the leader accepts");
+    }
+    c.deliver_all();
+    c.tick_all(5);
+    for (i, applied) in c.applied.iter().enumerate() {
+        let cmds: Vec<u64> = applied
+            .iter()
+            .filter_map(|e| {
+                if let EntryData::Command(x) = e.data {
+                    Some(x)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        assert_eq!(
+            cmds,
+            (1..=10).collect::<Vec<_>>(),
+            "node {i} applied every command in order"
+        );
+    }
+    c.check();
+}
+
+#[test]
+fn followers_redirect_proposals_to_the_leader() {
+    let mut c = Cluster::new(3);
+    c.tick_all(40);
+    let l = c.leaders()[0];
+    let f = (l as usize + 1) % 3;
+    assert_eq!(c.nodes[f].propose(7), Err(Some(l)));
+}
+
+#[test]
+fn votes_and_acknowledgements_wait_for_durability() {
+    let mut n = node(1, 3, HardState::default(), Vec::new(), Bugs::none());
+    n.step(Message {
+        from: 0,
+        to: 1,
+        term: 1,
+        body: MessageBody::Vote {
+            pre: false,
+            last_index: 0,
+            last_term: 0,
+        },
+    });
+    let mut rd = Ready::default();
+    n.ready(&mut rd);
+    assert!(
+        rd.messages.is_empty(),
+        "no answer may leave before the vote is durable"
+    );
+    assert_eq!(
+        rd.hard_state,
+        Some(HardState {
+            term: 1,
+            vote: Some(0)
+        })
+    );
+    assert!(rd.must_sync);
+    assert!(matches!(
+        rd.persisted_messages[0].body,
+        MessageBody::VoteResponse {
+            pre: false,
+            granted: true
+        }
+    ));
+
+    let e = Entry {
+        term: 1,
+        index: 1,
+        data: EntryData::Command(5),
+    };
+    n.step(Message {
+        from: 0,
+        to: 1,
+        term: 1,
+        body: MessageBody::Append {
+            prev_index: 0,
+            prev_term: 0,
+            entries: vec![e],
+            commit: 0,
+        },
+    });
+    n.ready(&mut rd);
+    assert!(rd.messages.is_empty());
+    assert_eq!(rd.entries, vec![e]);
+    assert!(matches!(
+        rd.persisted_messages[0].body,
+        MessageBody::AppendResponse {
+            index: 1,
+            reject: None
+        }
+    ));
+}
+
+#[test]
+fn a_candidate_counts_its_own_vote_only_once_durable() {
+    let mut n = node(0, 1, HardState::default(), Vec::new(), Bugs::none());
+    for _ in 0..25 {
+        n.tick();
+    }
+    assert_eq!(
+        n.role(),
+        Role::Candidate,
+        "a single node cannot lead before its vote is durable"
+    );
+    let mut rd = Ready::default();
+    n.ready(&mut rd);
+    n.on_persisted(rd.number);
+    assert_eq!(n.role(), Role::Leader);
+}
+
+#[test]
+fn pre_vote_keeps_a_partitioned_node_from_raising_its_term() {
+    let mut c = Cluster::new(3);
+    c.tick_all(40);
+    let l = c.leaders()[0] as usize;
+    let f = (l + 1) % 3;
+    let term = c.nodes[l].term();
+    c.down[f] = true;
+    c.tick_all(200);
+    assert_eq!(
+        c.nodes[f].term(),
+        term,
+        "pre-votes never won do not move the term"
+    );
+    c.down[f] = false;
+    c.tick_all(20);
+    assert_eq!(
+        c.leaders(),
+        vec![l as u64],
+        "the rejoining node does not disrupt the leader"
+    );
+}
+
+#[test]
+fn fast_backtracking_repairs_a_divergent_follower() {
+    // The follower holds 30 entries of term 1 that the leader never had.
+    let stale: Vec<Entry> = (1..=30)
+        .map(|i| Entry {
+            term: 1,
+            index: i,
+            data: EntryData::Command(i),
+        })
+        .collect();
+    let leader_log: Vec<Entry> = (1..=3)
+        .map(|i| Entry {
+            term: 2,
+            index: i,
+            data: EntryData::Command(100 + i),
+        })
+        .collect();
+    let mut c = Cluster::new(3);
+    c.nodes[0] = node(
+        0,
+        3,
+        HardState {
+            term: 2,
+            vote: Some(0),
+        },
+        leader_log.clone(),
+        Bugs::none(),
+    );
+    c.nodes[1] = node(
+        1,
+        3,
+        HardState {
+            term: 2,
+            vote: Some(0),
+        },
+        leader_log,
+        Bugs::none(),
+    );
+    c.nodes[2] = node(
+        2,
+        3,
+        HardState {
+            term: 1,
+            vote: None,
+        },
+        stale,
+        Bugs::none(),
+    );
+    c.down[1] = true;
+    // Node 1 is cut off, so node 0 must win with node 2's vote, which it gets:
+    // node 2's last term (1) is older than node 0's (2).
+    c.tick_all(60);
+    assert_eq!(c.leaders(), vec![0]);
+    c.nodes[0].propose(999).unwrap();
+    c.deliver_all();
+    let log2 = c.nodes[2].log();
+    assert_eq!(
+        log2.last_index(),
+        c.nodes[0].log().last_index(),
+        "the follower's log was cut and rebuilt"
+    );
+    assert_eq!(log2.entry(1).map(|e| e.term), Some(2));
+    c.check();
+}
+
+/// Raft section 5.4.2: a leader never commits an entry of an earlier term by
+/// counting replicas; with the planted bug `figure8-commit` it does.
+#[test]
+fn entries_of_earlier_terms_commit_only_with_one_of_the_current_term() {
+    for bugged in [false, true] {
+        let bugs = if bugged {
+            Bugs::none().with(Bug::Figure8Commit)
+        } else {
+            Bugs::none()
+        };
+        let old = vec![Entry {
+            term: 1,
+            index: 1,
+            data: EntryData::Command(1),
+        }];
+        let mut cfg = config(0, 3, bugs);
+        cfg.noop_on_election = false;
+        let mut n = RawNode::new(
+            cfg,
+            HardState {
+                term: 1,
+                vote: None,
+            },
+            old,
+            Box::new(ChaCha8Rng::seed_from_u64(0)),
+        );
+        let mut rd = Ready::default();
+        for _ in 0..25 {
+            n.tick();
+        }
+        // Win the pre-vote and the vote of term 2.
+        n.step(Message {
+            from: 1,
+            to: 0,
+            term: 2,
+            body: MessageBody::VoteResponse {
+                pre: true,
+                granted: true,
+            },
+        });
+        n.ready(&mut rd);
+        n.on_persisted(rd.number);
+        n.step(Message {
+            from: 1,
+            to: 0,
+            term: 2,
+            body: MessageBody::VoteResponse {
+                pre: false,
+                granted: true,
+            },
+        });
+        assert_eq!(n.role(), Role::Leader);
+        // Node 1 acknowledges entry 1 (term 1): a majority stores it.
+        n.step(Message {
+            from: 1,
+            to: 0,
+            term: 2,
+            body: MessageBody::AppendResponse {
+                index: 1,
+                reject: None,
+            },
+        });
+        let committed = n.log().committed;
+        assert_eq!(committed, if bugged { 1 } else { 0 }, "bugged = {bugged}");
+    }
+}

@@ -1,0 +1,181 @@
+//! raft-core's `RawNode` as a simulated [`Node`]: it turns every `Ready` into
+//! effects, holds the messages that must wait for durability, and keeps a
+//! record of what each step changed for the safety checks.
+
+use crate::node::{Boot, Effects, Node, NodeId, Proposal};
+use raft_core::{Bugs, Config, Entry, EntryData, HardState, Message, RawNode, Ready};
+use std::collections::VecDeque;
+
+/// What every node of a simulated Raft cluster shares.
+#[derive(Clone, Debug)]
+pub struct RaftConfig {
+    pub nodes: usize,
+    pub election_timeout_ticks_min: u32,
+    pub election_timeout_ticks_max: u32,
+    pub heartbeat_ticks: u32,
+    pub pre_vote: bool,
+    pub noop_on_election: bool,
+    pub max_inflight_msgs: usize,
+    pub max_entries_per_msg: usize,
+    pub bugs: Bugs,
+}
+
+/// A record on a Raft node's simulated disk.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Record {
+    HardState(HardState),
+    /// Replaces the log from `entries[0].index` on.
+    Entries(Vec<Entry>),
+}
+
+/// One simulated Raft node.
+pub struct RaftNode {
+    raw: RawNode,
+    ready: Ready,
+    /// Messages held until the sync of the ready that produced them completes.
+    held: VecDeque<(u64, Vec<Message>)>,
+    /// Lowest log index written during the current step (`u64::MAX`: none).
+    changed_from: u64,
+    /// Entries applied during the current step, in order.
+    applied: Vec<Entry>,
+}
+
+impl RaftNode {
+    pub fn raw(&self) -> &RawNode {
+        &self.raw
+    }
+
+    /// The lowest log index whose entry the last step wrote or replaced.
+    pub fn changed_from(&self) -> Option<u64> {
+        (self.changed_from != u64::MAX).then_some(self.changed_from)
+    }
+
+    /// Entries the last step applied to the state machine.
+    pub fn applied(&self) -> &[Entry] {
+        &self.applied
+    }
+
+    fn begin_step(&mut self) {
+        self.changed_from = u64::MAX;
+        self.applied.clear();
+    }
+
+    /// Hands out every pending ready as effects (see the contract on `Ready`).
+    fn drain(&mut self, out: &mut Effects<Message, Record>) {
+        while self.raw.has_ready() {
+            self.raw.ready(&mut self.ready);
+            let rd = &mut self.ready;
+            for m in rd.messages.drain(..) {
+                out.send(m.to as NodeId, m);
+            }
+            if let Some(hs) = rd.hard_state {
+                out.write(Record::HardState(hs));
+            }
+            if let Some(first) = rd.entries.first() {
+                self.changed_from = self.changed_from.min(first.index);
+                out.write(Record::Entries(std::mem::take(&mut rd.entries)));
+            }
+            self.applied.append(&mut rd.committed_entries);
+            if rd.must_sync {
+                self.held
+                    .push_back((rd.number, std::mem::take(&mut rd.persisted_messages)));
+                out.sync(rd.number);
+            }
+        }
+    }
+}
+
+/// Rebuilds the hard state and log from durable records, in write order.
+pub fn replay_records(records: &[Record]) -> (HardState, Vec<Entry>) {
+    let mut hs = HardState::default();
+    let mut log: Vec<Entry> = Vec::new();
+    for r in records {
+        match r {
+            Record::HardState(h) => hs = *h,
+            Record::Entries(es) => {
+                if let Some(first) = es.first() {
+                    log.truncate(first.index.saturating_sub(1) as usize);
+                    if log.len() as u64 + 1 == first.index {
+                        log.extend_from_slice(es);
+                    }
+                }
+            }
+        }
+    }
+    (hs, log)
+}
+
+impl Node for RaftNode {
+    type Msg = Message;
+    type Record = Record;
+    type Config = RaftConfig;
+
+    fn boot(boot: Boot<'_, RaftConfig>, durable: &[Record]) -> Self {
+        let c = boot.config;
+        let cfg = Config {
+            id: boot.id as u64,
+            voters: (0..boot.nodes as u64).collect(),
+            election_timeout_ticks_min: c.election_timeout_ticks_min,
+            election_timeout_ticks_max: c.election_timeout_ticks_max,
+            heartbeat_ticks: c.heartbeat_ticks,
+            pre_vote: c.pre_vote,
+            noop_on_election: c.noop_on_election,
+            max_inflight_msgs: c.max_inflight_msgs,
+            max_entries_per_msg: c.max_entries_per_msg,
+            bugs: c.bugs,
+        };
+        let (hs, log) = replay_records(durable);
+        RaftNode {
+            raw: RawNode::new(cfg, hs, log, Box::new(boot.rng)),
+            ready: Ready::default(),
+            held: VecDeque::new(),
+            changed_from: 1,
+            applied: Vec::new(),
+        }
+    }
+
+    fn tick(&mut self, out: &mut Effects<Message, Record>) {
+        self.begin_step();
+        self.raw.tick();
+        self.drain(out);
+    }
+
+    fn receive(&mut self, _from: NodeId, msg: Message, out: &mut Effects<Message, Record>) {
+        self.begin_step();
+        self.raw.step(msg);
+        self.drain(out);
+    }
+
+    fn durable(&mut self, sync_id: u64, out: &mut Effects<Message, Record>) {
+        self.begin_step();
+        self.raw.on_persisted(sync_id);
+        while self.held.front().is_some_and(|(n, _)| *n <= sync_id) {
+            let Some((_, msgs)) = self.held.pop_front() else {
+                break;
+            };
+            for m in msgs {
+                out.send(m.to as NodeId, m);
+            }
+        }
+        self.drain(out);
+    }
+
+    fn propose(&mut self, command: u64, out: &mut Effects<Message, Record>) -> Proposal {
+        self.begin_step();
+        let r = match self.raw.propose(command) {
+            Ok(_) => Proposal::Accepted,
+            Err(hint) => Proposal::NotLeader(hint.map(|l| l as NodeId)),
+        };
+        self.drain(out);
+        r
+    }
+
+    fn is_leader(&self) -> bool {
+        self.raw.role() == raft_core::Role::Leader
+    }
+}
+
+/// Whether an entry carries a driver command (not a leader's no-op).
+pub fn is_command(e: &Entry) -> bool {
+    matches!(e.data, EntryData::Command(_))
+}

@@ -1,0 +1,318 @@
+//! Raft's safety properties (Raft paper, Figure 3), checked after every step
+//! of a run, one check per property, each naming its section:
+//!
+//! - election safety (5.2): at most one leader per term;
+//! - log matching (5.3): two logs with an entry of the same index and term are
+//!   identical up to it;
+//! - leader completeness (5.4): a leader's log holds every committed entry;
+//! - state machine safety (5.4.3): no two nodes commit or apply different
+//!   entries at one index;
+//! - durability (5.4, with Figure 2's persistence rule): every committed entry
+//!   stays on the disks of a majority, across crashes;
+//!
+//! and a liveness check: after the healing phase, the cluster has committed a
+//! command proposed after faults stopped.
+//!
+//! "Committed" means: some node's commit index covered it. The checks keep
+//! incremental summaries so that each step costs little.
+
+use super::node::{is_command, replay_records, RaftNode};
+use crate::node::NodeId;
+use crate::observe::{Failure, FailureKind, Observer, StepKind, View};
+use crate::outcome::ProtocolStats;
+use raft_core::{Entry, EntryData, Role};
+use std::collections::BTreeMap;
+
+/// The state the checks keep between steps.
+#[derive(Default)]
+pub struct RaftSafety {
+    /// The leader of each term seen so far.
+    leaders: BTreeMap<u64, NodeId>,
+    /// For each log index, the (term, prefix hash) pairs seen at it.
+    prefixes: Vec<Vec<(u64, u64)>>,
+    /// Per node: the prefix hash of its log up to each index.
+    shadows: Vec<Vec<u64>>,
+    /// Entries known committed, by index - 1.
+    committed: Vec<Entry>,
+    /// Per node: its commit index as last verified against `committed`.
+    verified_commit: Vec<u64>,
+    /// Entries applied by some node, by index - 1.
+    applied: Vec<Entry>,
+    /// Committed length when the healing phase began.
+    committed_at_healing: Option<usize>,
+    pub stats: ProtocolStats,
+}
+
+fn entry_hash(prev: u64, e: &Entry) -> u64 {
+    let data = match e.data {
+        EntryData::Noop => 0,
+        EntryData::Command(c) => c.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1,
+    };
+    let mut h = prev ^ e.term.rotate_left(17) ^ e.index.rotate_left(41) ^ data;
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
+    h ^ (h >> 33)
+}
+
+fn fail(view: &View<'_, RaftNode>, property: &str, message: String) -> Failure {
+    Failure {
+        kind: FailureKind::Safety,
+        message: format!("{property}: {message}"),
+        at_us: view.now_us,
+    }
+}
+
+impl RaftSafety {
+    pub fn new(nodes: usize) -> RaftSafety {
+        RaftSafety {
+            shadows: vec![Vec::new(); nodes],
+            verified_commit: vec![0; nodes],
+            ..RaftSafety::default()
+        }
+    }
+
+    /// Election safety (section 5.2): at most one leader per term.
+    fn election_safety(
+        &mut self,
+        view: &View<'_, RaftNode>,
+        node: &RaftNode,
+    ) -> Result<bool, Failure> {
+        let raw = node.raw();
+        if raw.role() != Role::Leader {
+            return Ok(false);
+        }
+        let me = view.node;
+        match self.leaders.get(&raw.term()) {
+            Some(&other) if other != me => Err(fail(
+                view,
+                "election safety (section 5.2)",
+                format!("nodes {other} and {me} both lead term {}", raw.term()),
+            )),
+            Some(_) => Ok(false),
+            None => {
+                self.leaders.insert(raw.term(), me);
+                self.stats.leader_elections += 1;
+                Ok(true)
+            }
+        }
+    }
+
+    /// Log matching (section 5.3), incrementally over the entries this step wrote.
+    fn log_matching(&mut self, view: &View<'_, RaftNode>, node: &RaftNode) -> Result<(), Failure> {
+        let Some(from) = node.changed_from() else {
+            return Ok(());
+        };
+        let log = node.raw().log();
+        let shadow = &mut self.shadows[view.node];
+        shadow.truncate(from.saturating_sub(1) as usize);
+        for index in from..=log.last_index() {
+            let Some(e) = log.entry(index) else { break };
+            let prev = shadow.last().copied().unwrap_or(0);
+            let h = entry_hash(prev, e);
+            shadow.push(h);
+            let i = index as usize - 1;
+            if self.prefixes.len() <= i {
+                self.prefixes.resize_with(i + 1, Vec::new);
+            }
+            match self.prefixes[i].iter().find(|(t, _)| *t == e.term) {
+                Some((_, known)) if *known != h => {
+                    return Err(fail(
+                        view,
+                        "log matching (section 5.3)",
+                        format!(
+                            "node {} holds entry {index} of term {} with a log prefix that differs from another node's entry {index} of term {}",
+                            view.node, e.term, e.term
+                        ),
+                    ))
+                }
+                Some(_) => {}
+                None => self.prefixes[i].push((e.term, h)),
+            }
+        }
+        Ok(())
+    }
+
+    /// State machine safety (section 5.4.3), on commit: a node's committed
+    /// prefix agrees with every entry anyone saw committed.
+    fn commit_agreement(
+        &mut self,
+        view: &View<'_, RaftNode>,
+        node: &RaftNode,
+    ) -> Result<(), Failure> {
+        let log = node.raw().log();
+        let me = view.node;
+        // A log change below what we verified means those entries must be re-verified.
+        if let Some(from) = node.changed_from() {
+            self.verified_commit[me] = self.verified_commit[me].min(from.saturating_sub(1));
+        }
+        let start = self.verified_commit[me] + 1;
+        for index in start..=log.committed {
+            let Some(e) = log.entry(index) else { break };
+            let i = index as usize - 1;
+            if i < self.committed.len() {
+                let known = &self.committed[i];
+                if known != e {
+                    return Err(fail(
+                        view,
+                        "state machine safety (section 5.4.3)",
+                        format!(
+                            "node {me} committed {e:?} at index {index}, but {known:?} was committed there before"
+                        ),
+                    ));
+                }
+            } else {
+                assert_eq!(i, self.committed.len(), "commits are learned in order");
+                self.committed.push(*e);
+                self.stats.committed_entries += 1;
+                if is_command(e) {
+                    self.stats.committed_commands += 1;
+                }
+            }
+        }
+        self.verified_commit[me] = self.verified_commit[me].max(log.committed);
+        Ok(())
+    }
+
+    /// State machine safety (section 5.4.3), on apply.
+    fn apply_agreement(
+        &mut self,
+        view: &View<'_, RaftNode>,
+        node: &RaftNode,
+    ) -> Result<(), Failure> {
+        for e in node.applied() {
+            let i = e.index as usize - 1;
+            if i < self.applied.len() {
+                if self.applied[i] != *e {
+                    let known = self.applied[i];
+                    return Err(fail(
+                        view,
+                        "state machine safety (section 5.4.3)",
+                        format!(
+                            "node {} applied {e:?}, another node applied {known:?} at that index",
+                            view.node
+                        ),
+                    ));
+                }
+            } else if i == self.applied.len() {
+                self.applied.push(*e);
+            } else {
+                return Err(fail(
+                    view,
+                    "state machine safety (section 5.4.3)",
+                    format!(
+                        "node {} applied index {} before index {}",
+                        view.node,
+                        e.index,
+                        self.applied.len() + 1
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Leader completeness (section 5.4): a new leader holds every committed entry.
+    fn leader_completeness(
+        &self,
+        view: &View<'_, RaftNode>,
+        node: &RaftNode,
+    ) -> Result<(), Failure> {
+        let raw = node.raw();
+        let log = raw.log();
+        for known in &self.committed {
+            if log.entry(known.index) != Some(known) {
+                return Err(fail(
+                    view,
+                    "leader completeness (section 5.4)",
+                    format!(
+                        "node {} became leader of term {} without committed entry {known:?} (its log has {:?})",
+                        view.node,
+                        raw.term(),
+                        log.entry(known.index)
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Durability: every committed entry is on the disks of a majority.
+    fn durability(&self, view: &View<'_, RaftNode>) -> Result<(), Failure> {
+        if self.committed.is_empty() {
+            return Ok(());
+        }
+        let n = view.durable.len();
+        let logs: Vec<Vec<Entry>> = view.durable.iter().map(|d| replay_records(d).1).collect();
+        for known in &self.committed {
+            let holders = logs
+                .iter()
+                .filter(|l| l.get(known.index as usize - 1) == Some(known))
+                .count();
+            if holders < n / 2 + 1 {
+                return Err(fail(
+                    view,
+                    "durability (sections 5.4 and Figure 2)",
+                    format!(
+                        "committed entry {known:?} is durable on only {holders} of {n} nodes after node {} {}",
+                        view.node,
+                        if view.step == StepKind::Crash { "crashed" } else { "stepped" }
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Observer<RaftNode> for RaftSafety {
+    fn after_step(&mut self, view: &View<'_, RaftNode>) -> Result<(), Failure> {
+        if view.healing && self.committed_at_healing.is_none() {
+            self.committed_at_healing = Some(self.committed.len());
+        }
+        if view.step == StepKind::Crash {
+            return self.durability(view);
+        }
+        let Some(node) = view.nodes[view.node].as_ref() else {
+            return Ok(());
+        };
+        node.raw().check_invariants();
+        self.stats.max_term = self.stats.max_term.max(node.raw().term());
+        let new_leader = self.election_safety(view, node)?;
+        self.log_matching(view, node)?;
+        self.commit_agreement(view, node)?;
+        self.apply_agreement(view, node)?;
+        if new_leader {
+            self.leader_completeness(view, node)?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, view: &View<'_, RaftNode>) -> Result<(), Failure> {
+        self.durability(view)?;
+        let before = self.committed_at_healing.unwrap_or(0);
+        let progressed = self.committed[before.min(self.committed.len())..]
+            .iter()
+            .any(is_command);
+        if !progressed {
+            let leaders: Vec<NodeId> = (0..view.nodes.len())
+                .filter(|&i| {
+                    view.nodes[i]
+                        .as_ref()
+                        .is_some_and(|n| n.raw().role() == Role::Leader)
+                })
+                .collect();
+            return Err(Failure {
+                kind: FailureKind::Liveness,
+                message: format!(
+                    "no command committed during the healing phase (committed entries: {} before healing, {} at the end; leaders now: {leaders:?})",
+                    before,
+                    self.committed.len()
+                ),
+                at_us: view.now_us,
+            });
+        }
+        Ok(())
+    }
+}

@@ -105,22 +105,13 @@ pub trait Node: Sized {
     fn tick(&mut self, out: &mut Effects<Self::Msg, Self::Record>);
 
     /// A message from `from` arrives.
-    fn receive(
-        &mut self,
-        from: NodeId,
-        msg: Self::Msg,
-        out: &mut Effects<Self::Msg, Self::Record>,
-    );
+    fn receive(&mut self, from: NodeId, msg: Self::Msg, out: &mut Effects<Self::Msg, Self::Record>);
 
     /// Every record written before sync `sync_id` was asked for is now durable.
     fn durable(&mut self, sync_id: u64, out: &mut Effects<Self::Msg, Self::Record>);
 
     /// The driver proposes an opaque command.
-    fn propose(
-        &mut self,
-        command: u64,
-        out: &mut Effects<Self::Msg, Self::Record>,
-    ) -> Proposal;
+    fn propose(&mut self, command: u64, out: &mut Effects<Self::Msg, Self::Record>) -> Proposal;
 
     /// Whether this node currently believes it leads (for faults that target
     /// the leader, and for the driver). A hint, never used for checking.

@@ -48,7 +48,9 @@ pub struct Failure {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StepKind {
     Tick,
-    Receive { from: NodeId },
+    Receive {
+        from: NodeId,
+    },
     Durable,
     Propose,
     /// The node crashed: `nodes[node]` is now `None`.

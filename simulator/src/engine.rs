@@ -1,0 +1,696 @@
+//! The event loop: one seed, one thread, virtual time.
+//!
+//! [`run`] draws the seed's [`RunOptions`] and hands them to
+//! [`run_with_options`], which builds the world (nodes, network, disks,
+//! clocks, driver, nemesis), then pops events in `(time, seq)` order until the
+//! end of the healing phase, a failure, or a limit. After every step on a node
+//! (tick, receive, durable, propose, crash, restart) the observer sees the
+//! whole world; an error from it ends the run.
+//!
+//! The hot path (tick, deliver, sync) allocates nothing beyond what the node
+//! itself allocates: the [`Effects`] buffer is reused, messages live in the
+//! network's slab, and trace lines are formatted only when a sink is given.
+
+use crate::clock::Clocks;
+use crate::disk::{Disks, MAX_PENDING_SYNCS};
+use crate::driver::Driver;
+use crate::nemesis::{Fault, Nemesis};
+use crate::network::{Network, SendResult};
+use crate::node::{Boot, Effects, Node, NodeId, Proposal};
+use crate::observe::{Failure, FailureKind, Observer, StepKind, View};
+use crate::options::{RunOptions, MAX_NODES};
+use crate::outcome::{EngineStats, ProtocolStats, RunOutcome};
+use crate::panics;
+use crate::queue::{Event, EventQueue, Scheduled};
+use crate::rng;
+use crate::trace::{TraceHasher, Tracer};
+use scenarios::Scenario;
+use std::hash::{Hash, Hasher};
+
+/// Runs one seed of `scenario`. `config` is handed to every [`Node::boot`].
+/// `trace`, when given, receives one readable line per processed event
+/// (virtual time in ms with 3 decimals, node, event, message `Debug`);
+/// without it nothing is formatted.
+///
+/// Never panics on account of the node or the observer: a panic becomes a
+/// `panic` failure, and exhausting `scenario.limits` a `limit` failure.
+pub fn run<N: Node, O: Observer<N>>(
+    scenario: &Scenario,
+    config: &N::Config,
+    observer: &mut O,
+    seed: u64,
+    trace: Option<&mut dyn FnMut(&str)>,
+) -> RunOutcome {
+    let options = RunOptions::draw(scenario, seed);
+    run_with_options(&options, config, observer, trace)
+}
+
+/// Runs one seed with explicit options (for tests, replays of edited options
+/// and shrinking). Same contract as [`run`]; `options.seed` seeds every
+/// random stream.
+pub fn run_with_options<N: Node, O: Observer<N>>(
+    options: &RunOptions,
+    config: &N::Config,
+    observer: &mut O,
+    trace: Option<&mut dyn FnMut(&str)>,
+) -> RunOutcome {
+    let mut tracer = Tracer::new(trace);
+    let mut slot: Option<World<'_, N>> = None;
+    let result = panics::catch(|| {
+        let world = slot.insert(World::new(options, config));
+        world.run(observer, &mut tracer)
+    });
+    let failure = match result {
+        Ok(Ok(())) => None,
+        Ok(Err(failure)) => Some(failure),
+        Err(message) => Some(Failure {
+            kind: FailureKind::Panic,
+            message,
+            at_us: slot.as_ref().map_or(0, |w| w.queue.now_us()),
+        }),
+    };
+    match slot {
+        Some(world) => RunOutcome {
+            seed: options.seed,
+            failure,
+            trace_hash: world.hasher.finish(),
+            events: world.events,
+            virtual_us: world.queue.now_us(),
+            engine: world.stats,
+            protocol: ProtocolStats::default(),
+        },
+        None => RunOutcome {
+            seed: options.seed,
+            failure,
+            trace_hash: TraceHasher::default().finish(),
+            events: 0,
+            virtual_us: 0,
+            engine: EngineStats::default(),
+            protocol: ProtocolStats::default(),
+        },
+    }
+}
+
+/// Everything one run owns. Invariants: all per-node tables have `nodes`
+/// entries; `incarnations[i]` counts node `i`'s crashes, and its disk's
+/// pending syncs all belong to the current incarnation.
+struct World<'c, N: Node> {
+    seed: u64,
+    config: &'c N::Config,
+    nodes: Vec<Option<N>>,
+    incarnations: Vec<u32>,
+    effects: Effects<N::Msg, N::Record>,
+    queue: EventQueue,
+    network: Network<N::Msg>,
+    disks: Disks<N::Record>,
+    clocks: Clocks,
+    driver: Driver,
+    nemesis: Nemesis,
+    stats: EngineStats,
+    hasher: TraceHasher,
+    /// Events processed so far (the budget counts these).
+    events: u64,
+    max_events: u64,
+    max_in_flight_messages: usize,
+    propose_interval_us: u64,
+    faulty_us: u64,
+    end_us: u64,
+    healing: bool,
+}
+
+/// What one step's effects amounted to, for the trace line.
+#[derive(Clone, Copy, Debug, Default)]
+struct Applied {
+    sent: usize,
+    dropped: u64,
+    writes: usize,
+    syncs: usize,
+}
+
+type Step = Result<(), Failure>;
+
+impl<'c, N: Node> World<'c, N> {
+    /// Builds the world with every node down; [`World::run`] boots them.
+    fn new(options: &RunOptions, config: &'c N::Config) -> World<'c, N> {
+        let n = options.nodes;
+        assert!(
+            (1..=MAX_NODES).contains(&n),
+            "1 to {MAX_NODES} nodes, got {n}"
+        );
+        assert_eq!(options.drift_ppm.len(), n);
+        let seed = options.seed;
+        World {
+            seed,
+            config,
+            nodes: (0..n).map(|_| None).collect(),
+            incarnations: vec![0; n],
+            effects: Effects::default(),
+            queue: EventQueue::with_capacity(1024),
+            network: Network::new(
+                n,
+                rng::stream(seed, rng::STREAM_NETWORK),
+                options.latency,
+                options.drop_ratio,
+                options.duplicate_ratio,
+                options.max_in_flight_messages.max(1),
+            ),
+            disks: Disks::new(
+                (0..n).map(|i| rng::disk_stream(seed, i)).collect(),
+                options.sync_latency_us_min,
+                options.sync_latency_us_max.max(options.sync_latency_us_min),
+            ),
+            clocks: Clocks::new(options.tick_us, &options.drift_ppm, &options.tick_phase_us),
+            driver: Driver::new(rng::stream(seed, rng::STREAM_DRIVER), n),
+            nemesis: Nemesis::new(rng::stream(seed, rng::STREAM_NEMESIS), options),
+            stats: EngineStats::default(),
+            hasher: TraceHasher::default(),
+            events: 0,
+            max_events: options.max_events,
+            max_in_flight_messages: options.max_in_flight_messages,
+            propose_interval_us: options.propose_interval_us.max(1),
+            faulty_us: options.faulty_us,
+            end_us: options.end_us(),
+            healing: false,
+        }
+    }
+
+    /// Boots every node and processes events until the end, a failure or a
+    /// limit. The loop is bounded by `max_events`: each iteration either
+    /// processes one counted event or returns.
+    fn run<O: Observer<N>>(&mut self, observer: &mut O, tracer: &mut Tracer<'_>) -> Step {
+        for node in 0..self.nodes.len() {
+            self.nodes[node] = Some(self.boot(node));
+        }
+        // Phase events first: at equal times they precede everything else,
+        // and the healing phase begins before an end at the same time.
+        self.queue.push(self.faulty_us, Event::HealingBegins);
+        self.queue.push(self.end_us, Event::End);
+        if self.nemesis.enabled() {
+            let wait_us = self.nemesis.interval_us();
+            self.queue.push(wait_us, Event::FaultStart);
+        }
+        self.queue.push(self.propose_interval_us, Event::Propose);
+        for node in 0..self.nodes.len() {
+            let at_us = self.clocks.advance(node);
+            self.queue.push(at_us, Event::Tick { node: node as u32 });
+        }
+        loop {
+            let next = self.queue.pop().expect("the End event is always queued");
+            if next.event == Event::End {
+                return self.finish(observer, tracer);
+            }
+            if self.events >= self.max_events {
+                return Err(self.limit(format!(
+                    "event budget of {} events exhausted",
+                    self.max_events
+                )));
+            }
+            self.events += 1;
+            self.hash_event(&next);
+            self.dispatch(next.event, observer, tracer)?;
+        }
+    }
+
+    fn dispatch<O: Observer<N>>(
+        &mut self,
+        event: Event,
+        observer: &mut O,
+        tracer: &mut Tracer<'_>,
+    ) -> Step {
+        match event {
+            Event::Tick { node } => self.tick(node as NodeId, observer, tracer),
+            Event::Deliver { slot } => self.deliver(slot, observer, tracer),
+            Event::SyncDone { node, incarnation } => {
+                self.sync_done(node as NodeId, incarnation, observer, tracer)
+            }
+            Event::Propose => self.propose(observer, tracer),
+            Event::FaultStart => self.fault_start(observer, tracer),
+            Event::FaultEnd => self.fault_end(observer, tracer),
+            Event::HealingBegins => self.healing_begins(observer, tracer),
+            Event::End => unreachable!("End is handled by the loop"),
+        }
+    }
+
+    fn hash_event(&mut self, next: &Scheduled) {
+        self.hasher.write_u64(next.time_us);
+        self.hasher.write_u64(next.seq);
+        self.hasher.write_u64(next.event.tag());
+    }
+
+    /// A fresh incarnation of `node` from its durable records.
+    fn boot(&self, node: NodeId) -> N {
+        let incarnation = self.incarnations[node];
+        let boot = Boot {
+            id: node,
+            nodes: self.nodes.len(),
+            config: self.config,
+            rng: rng::node_stream(self.seed, node, incarnation),
+        };
+        N::boot(boot, &self.disks.durable[node])
+    }
+
+    fn limit(&self, message: String) -> Failure {
+        limit_failure(self.queue.now_us(), message)
+    }
+
+    /// Shows the world to the observer after a step on `node`.
+    #[inline]
+    fn observe<O: Observer<N>>(&self, observer: &mut O, node: NodeId, step: StepKind) -> Step {
+        observer.after_step(&View {
+            now_us: self.queue.now_us(),
+            node,
+            step,
+            nodes: &self.nodes,
+            durable: &self.disks.durable,
+            healing: self.healing,
+        })
+    }
+
+    /// The end of the run: the observer's final check. `node` and `step` of
+    /// this view describe no step (node 0, `Tick`).
+    fn finish<O: Observer<N>>(&mut self, observer: &mut O, tracer: &mut Tracer<'_>) -> Step {
+        assert_eq!(self.queue.now_us(), self.end_us);
+        if tracer.on() {
+            tracer.begin(self.queue.now_us(), None);
+            tracer.push(format_args!("end after {} events", self.events));
+            tracer.end();
+        }
+        observer.finish(&View {
+            now_us: self.queue.now_us(),
+            node: 0,
+            step: StepKind::Tick,
+            nodes: &self.nodes,
+            durable: &self.disks.durable,
+            healing: self.healing,
+        })
+    }
+
+    /// Bit mask of live nodes.
+    fn alive(&self) -> u64 {
+        let mut mask = 0;
+        for (node, slot) in self.nodes.iter().enumerate() {
+            if slot.is_some() {
+                mask |= 1 << node;
+            }
+        }
+        mask
+    }
+
+    /// Bit mask of live nodes that believe they lead.
+    fn leaders(&self) -> u64 {
+        let mut mask = 0;
+        for (node, slot) in self.nodes.iter().enumerate() {
+            if slot.as_ref().is_some_and(|n| n.is_leader()) {
+                mask |= 1 << node;
+            }
+        }
+        mask
+    }
+
+    /// Drains the effects buffer of a step on `node`: sends to the network,
+    /// writes and syncs to its disk. Writes are applied before syncs, so a
+    /// sync covers every write of the same step.
+    fn apply_effects(&mut self, node: NodeId) -> Result<Applied, Failure> {
+        let now_us = self.queue.now_us();
+        let dropped_before = self.stats.messages_dropped;
+        let mut applied = Applied {
+            sent: self.effects.sends.len(),
+            writes: self.effects.writes.len(),
+            syncs: self.effects.syncs.len(),
+            dropped: 0,
+        };
+        for (to, msg) in self.effects.sends.drain(..) {
+            self.stats.messages_sent += 1;
+            match self.network.send(&mut self.queue, now_us, node, to, msg) {
+                SendResult::Scheduled { duplicated } => {
+                    self.stats.messages_duplicated += u64::from(duplicated);
+                }
+                SendResult::Blocked | SendResult::Lost => self.stats.messages_dropped += 1,
+                SendResult::OverLimit => {
+                    let max = self.max_in_flight_messages;
+                    let message = format!("more than {max} messages in flight");
+                    return Err(limit_failure(now_us, message));
+                }
+            }
+        }
+        for record in self.effects.writes.drain(..) {
+            record.hash(&mut self.hasher);
+            self.disks.write(node, record);
+        }
+        let incarnation = self.incarnations[node];
+        for sync_id in self.effects.syncs.drain(..) {
+            self.hasher.write_u64(sync_id);
+            if !self
+                .disks
+                .sync(&mut self.queue, now_us, node, incarnation, sync_id)
+            {
+                let message =
+                    format!("node {node} has more than {MAX_PENDING_SYNCS} syncs pending");
+                return Err(limit_failure(now_us, message));
+            }
+        }
+        assert!(self.effects.is_empty());
+        applied.dropped = self.stats.messages_dropped - dropped_before;
+        Ok(applied)
+    }
+
+    /// Applies a step's effects and ends its trace line with a summary.
+    #[inline]
+    fn settle(&mut self, node: NodeId, tracer: &mut Tracer<'_>) -> Step {
+        let applied = self.apply_effects(node)?;
+        if tracer.on() {
+            trace_effects(tracer, applied);
+            tracer.end();
+        }
+        Ok(())
+    }
+
+    fn tick<O: Observer<N>>(
+        &mut self,
+        node: NodeId,
+        observer: &mut O,
+        tracer: &mut Tracer<'_>,
+    ) -> Step {
+        let next_us = self.clocks.advance(node);
+        self.queue.push(next_us, Event::Tick { node: node as u32 });
+        self.hasher.write_usize(node);
+        if tracer.on() {
+            tracer.begin(self.queue.now_us(), Some(node));
+            tracer.push(format_args!("tick"));
+        }
+        let Some(n) = self.nodes[node].as_mut() else {
+            if tracer.on() {
+                tracer.push(format_args!(" (down)"));
+                tracer.end();
+            }
+            return Ok(());
+        };
+        n.tick(&mut self.effects);
+        self.settle(node, tracer)?;
+        self.observe(observer, node, StepKind::Tick)
+    }
+
+    fn deliver<O: Observer<N>>(
+        &mut self,
+        slot: u32,
+        observer: &mut O,
+        tracer: &mut Tracer<'_>,
+    ) -> Step {
+        let wire = self.network.take(slot);
+        let (from, to) = (wire.from, wire.to);
+        self.hasher.write_usize(from);
+        self.hasher.write_usize(to);
+        wire.msg.hash(&mut self.hasher);
+        if tracer.on() {
+            tracer.begin(self.queue.now_us(), Some(to));
+            tracer.push(format_args!("recv from n{from} {:?}", wire.msg));
+        }
+        let Some(n) = self.nodes[to].as_mut() else {
+            self.stats.messages_dropped += 1;
+            if tracer.on() {
+                tracer.push(format_args!(" | lost: n{to} is down"));
+                tracer.end();
+            }
+            return Ok(());
+        };
+        self.stats.messages_delivered += 1;
+        n.receive(from, wire.msg, &mut self.effects);
+        self.settle(to, tracer)?;
+        self.observe(observer, to, StepKind::Receive { from })
+    }
+
+    fn sync_done<O: Observer<N>>(
+        &mut self,
+        node: NodeId,
+        incarnation: u32,
+        observer: &mut O,
+        tracer: &mut Tracer<'_>,
+    ) -> Step {
+        self.hasher.write_usize(node);
+        if tracer.on() {
+            tracer.begin(self.queue.now_us(), Some(node));
+        }
+        let current = incarnation == self.incarnations[node];
+        let Some(n) = self.nodes[node].as_mut().filter(|_| current) else {
+            // The sync belonged to an incarnation that crashed: lost with it.
+            if tracer.on() {
+                tracer.push(format_args!(
+                    "sync of incarnation {incarnation} lost in a crash"
+                ));
+                tracer.end();
+            }
+            return Ok(());
+        };
+        let done = self.disks.complete(node);
+        self.stats.syncs += 1;
+        self.hasher.write_u64(done.sync_id);
+        if tracer.on() {
+            let records = done.records;
+            tracer.push(format_args!(
+                "durable sync {} (+{records} records)",
+                done.sync_id
+            ));
+        }
+        n.durable(done.sync_id, &mut self.effects);
+        self.settle(node, tracer)?;
+        self.observe(observer, node, StepKind::Durable)
+    }
+
+    fn propose<O: Observer<N>>(&mut self, observer: &mut O, tracer: &mut Tracer<'_>) -> Step {
+        let next_us = self.queue.now_us() + self.propose_interval_us;
+        self.queue.push(next_us, Event::Propose);
+        let Some((target, command)) = self.driver.next(self.alive()) else {
+            if tracer.on() {
+                tracer.begin(self.queue.now_us(), None);
+                tracer.push(format_args!("propose: every node is down"));
+                tracer.end();
+            }
+            return Ok(());
+        };
+        let n = self.nodes[target]
+            .as_mut()
+            .expect("the driver picks a live node");
+        let answer = n.propose(command, &mut self.effects);
+        self.stats.proposals += 1;
+        self.stats.proposals_accepted += u64::from(answer == Proposal::Accepted);
+        self.driver.answered(target, answer);
+        self.hasher.write_usize(target);
+        self.hasher.write_u64(command);
+        answer.hash(&mut self.hasher);
+        if tracer.on() {
+            tracer.begin(self.queue.now_us(), Some(target));
+            tracer.push(format_args!("propose {command} -> {answer:?}"));
+        }
+        self.settle(target, tracer)?;
+        self.observe(observer, target, StepKind::Propose)
+    }
+
+    fn fault_start<O: Observer<N>>(&mut self, observer: &mut O, tracer: &mut Tracer<'_>) -> Step {
+        if self.healing {
+            trace_idle(tracer, self.queue.now_us());
+            return Ok(());
+        }
+        let fault = self
+            .nemesis
+            .start(self.nodes.len(), self.alive(), self.leaders());
+        let Some(fault) = fault else {
+            let wait_us = self.nemesis.interval_us();
+            if tracer.on() {
+                tracer.begin(self.queue.now_us(), None);
+                tracer.push(format_args!("nemesis finds no target, waits {wait_us}us"));
+                tracer.end();
+            }
+            self.queue
+                .push(self.queue.now_us() + wait_us, Event::FaultStart);
+            return Ok(());
+        };
+        let duration_us = self.nemesis.duration_us();
+        self.queue
+            .push(self.queue.now_us() + duration_us, Event::FaultEnd);
+        hash_fault(&mut self.hasher, fault);
+        if tracer.on() {
+            tracer.begin(self.queue.now_us(), None);
+            tracer.push(format_args!("nemesis starts {fault:?} for {duration_us}us"));
+            tracer.end();
+        }
+        match fault {
+            Fault::PartitionHalves { minority } => self.network.partition(minority),
+            Fault::IsolateOne { node } | Fault::IsolateLeader { node } => {
+                self.network.isolate(node)
+            }
+            Fault::OneWay { node } => self.network.block_outgoing(node),
+            Fault::Crash { node } => return self.crash(node, observer, tracer),
+        }
+        self.stats.partitions += 1;
+        Ok(())
+    }
+
+    fn fault_end<O: Observer<N>>(&mut self, observer: &mut O, tracer: &mut Tracer<'_>) -> Step {
+        if self.healing {
+            trace_idle(tracer, self.queue.now_us());
+            return Ok(());
+        }
+        let wait_us = self.nemesis.interval_us();
+        self.queue
+            .push(self.queue.now_us() + wait_us, Event::FaultStart);
+        let fault = self
+            .nemesis
+            .end()
+            .expect("a fault ends only after it started");
+        self.undo(fault, observer, tracer)
+    }
+
+    /// Heals what `fault` broke: the network, or the crashed node.
+    fn undo<O: Observer<N>>(
+        &mut self,
+        fault: Fault,
+        observer: &mut O,
+        tracer: &mut Tracer<'_>,
+    ) -> Step {
+        if tracer.on() {
+            tracer.begin(self.queue.now_us(), None);
+            tracer.push(format_args!("nemesis ends {fault:?}"));
+            tracer.end();
+        }
+        match fault {
+            Fault::Crash { node } => self.restart(node, observer, tracer),
+            _ => {
+                self.network.heal();
+                Ok(())
+            }
+        }
+    }
+
+    /// The healing phase: no more faults, loss or duplication; partitions
+    /// heal and every crashed node restarts (in id order).
+    fn healing_begins<O: Observer<N>>(
+        &mut self,
+        observer: &mut O,
+        tracer: &mut Tracer<'_>,
+    ) -> Step {
+        assert!(!self.healing);
+        self.healing = true;
+        if tracer.on() {
+            tracer.begin(self.queue.now_us(), None);
+            tracer.push(format_args!("healing begins"));
+            tracer.end();
+        }
+        self.network.stop_loss_and_duplication();
+        if let Some(fault) = self.nemesis.end() {
+            self.undo(fault, observer, tracer)?;
+        }
+        self.network.heal();
+        assert!(
+            self.nemesis.active().is_none(),
+            "no fault outlives the faulty phase"
+        );
+        for node in 0..self.nodes.len() {
+            if self.nodes[node].is_none() {
+                self.restart(node, observer, tracer)?;
+            }
+        }
+        assert_eq!(self.alive().count_ones() as usize, self.nodes.len());
+        Ok(())
+    }
+
+    /// Crashes `node`: its state and unsynced writes are lost, pending syncs
+    /// and timers of this incarnation become stale.
+    fn crash<O: Observer<N>>(
+        &mut self,
+        node: NodeId,
+        observer: &mut O,
+        tracer: &mut Tracer<'_>,
+    ) -> Step {
+        assert!(self.nodes[node].is_some(), "crash of a node that is down");
+        self.nodes[node] = None;
+        let lost = self.disks.crash(node);
+        self.incarnations[node] += 1;
+        self.stats.crashes += 1;
+        self.hasher.write_usize(node);
+        self.hasher.write_usize(lost);
+        if tracer.on() {
+            tracer.begin(self.queue.now_us(), Some(node));
+            tracer.push(format_args!("crash ({lost} unsynced records lost)"));
+            tracer.end();
+        }
+        self.observe(observer, node, StepKind::Crash)
+    }
+
+    /// Restarts `node` from its durable records.
+    fn restart<O: Observer<N>>(
+        &mut self,
+        node: NodeId,
+        observer: &mut O,
+        tracer: &mut Tracer<'_>,
+    ) -> Step {
+        assert!(self.nodes[node].is_none(), "restart of a node that is up");
+        // The crash emptied the disk's volatile side; only durable records remain.
+        assert_eq!(self.disks.volatile_len(node), 0);
+        assert_eq!(self.disks.pending_syncs(node), 0);
+        let booted = self.boot(node);
+        self.nodes[node] = Some(booted);
+        self.stats.restarts += 1;
+        self.hasher.write_usize(node);
+        if tracer.on() {
+            let records = self.disks.durable[node].len();
+            let incarnation = self.incarnations[node];
+            tracer.begin(self.queue.now_us(), Some(node));
+            tracer.push(format_args!(
+                "restart (incarnation {incarnation}, {records} durable records)"
+            ));
+            tracer.end();
+        }
+        self.observe(observer, node, StepKind::Restart)
+    }
+}
+
+fn limit_failure(at_us: u64, message: String) -> Failure {
+    Failure {
+        kind: FailureKind::Limit,
+        message,
+        at_us,
+    }
+}
+
+fn hash_fault(hasher: &mut TraceHasher, fault: Fault) {
+    let (tag, target) = match fault {
+        Fault::PartitionHalves { minority } => (1, minority),
+        Fault::IsolateOne { node } => (2, node as u64),
+        Fault::IsolateLeader { node } => (3, node as u64),
+        Fault::OneWay { node } => (4, node as u64),
+        Fault::Crash { node } => (5, node as u64),
+    };
+    hasher.write_u64(tag);
+    hasher.write_u64(target);
+}
+
+/// The trace line of a nemesis event that fires after healing began.
+fn trace_idle(tracer: &mut Tracer<'_>, now_us: u64) {
+    if tracer.on() {
+        tracer.begin(now_us, None);
+        tracer.push(format_args!("nemesis idle (healing)"));
+        tracer.end();
+    }
+}
+
+fn trace_effects(tracer: &mut Tracer<'_>, applied: Applied) {
+    let Applied {
+        sent,
+        dropped,
+        writes,
+        syncs,
+    } = applied;
+    if sent + writes + syncs == 0 {
+        return;
+    }
+    tracer.push(format_args!(" | sent {sent}"));
+    if dropped > 0 {
+        tracer.push(format_args!(" ({dropped} lost)"));
+    }
+    if writes > 0 {
+        tracer.push(format_args!(", wrote {writes}"));
+    }
+    if syncs > 0 {
+        tracer.push(format_args!(", synced {syncs}"));
+    }
+}

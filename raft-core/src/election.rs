@@ -4,9 +4,9 @@
 use crate::progress::Progress;
 use crate::quorum::{vote_result, VoteResult};
 use crate::raft::Raft;
-use crate::types::{Entry, EntryData, MessageBody, NodeId, Role};
+use crate::types::{Command, Entry, EntryData, MessageBody, NodeId, Role};
 
-impl Raft {
+impl<C: Command> Raft<C> {
     /// Starts a pre-campaign (when `pre`) or a campaign for the next term.
     pub(crate) fn campaign(&mut self, pre: bool) {
         self.votes.iter_mut().for_each(|v| *v = None);

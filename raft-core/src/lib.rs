@@ -21,4 +21,6 @@ pub use bugs::{Bug, Bugs};
 pub use config::Config;
 pub use log::RaftLog;
 pub use raw_node::{RawNode, Ready};
-pub use types::{Entry, EntryData, HardState, Message, MessageBody, NodeId, RejectHint, Role};
+pub use types::{
+    Command, Entry, EntryData, HardState, Message, MessageBody, NodeId, RejectHint, Role,
+};

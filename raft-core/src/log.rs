@@ -1,7 +1,7 @@
 //! The replicated log as one node holds it: entries in memory, how far they
 //! are durable, how far they are committed and applied.
 
-use crate::types::Entry;
+use crate::types::{Command, Entry};
 
 /// A node's log. Entries are indexed from 1; index 0 is the empty prefix with
 /// term 0.
@@ -10,9 +10,9 @@ use crate::types::Entry;
 /// `unstable_from <= last_index() + 1`. `committed` may exceed `stable` (a
 /// follower learns the commit index before its own write is durable) but not
 /// the last index.
-#[derive(Clone, Debug, Default)]
-pub struct RaftLog {
-    entries: Vec<Entry>,
+#[derive(Clone, Debug)]
+pub struct RaftLog<C> {
+    entries: Vec<Entry<C>>,
     /// Entries from this index on have not been handed out to be written yet.
     unstable_from: u64,
     /// Entries up to this index are durable on this node's disk.
@@ -22,9 +22,9 @@ pub struct RaftLog {
     pub applied: u64,
 }
 
-impl RaftLog {
+impl<C: Command> RaftLog<C> {
     /// A log restored from durable entries (all of which are stable).
-    pub fn restore(entries: Vec<Entry>) -> RaftLog {
+    pub fn restore(entries: Vec<Entry<C>>) -> RaftLog<C> {
         for (i, e) in entries.iter().enumerate() {
             assert_eq!(e.index, i as u64 + 1, "restored log has a gap at {}", i + 1);
         }
@@ -54,7 +54,7 @@ impl RaftLog {
         self.entries.get(index as usize - 1).map(|e| e.term)
     }
 
-    pub fn entry(&self, index: u64) -> Option<&Entry> {
+    pub fn entry(&self, index: u64) -> Option<&Entry<C>> {
         if index == 0 {
             return None;
         }
@@ -62,7 +62,7 @@ impl RaftLog {
     }
 
     /// Entries in `[from, to]`, clamped to the log.
-    pub fn slice(&self, from: u64, to: u64) -> &[Entry] {
+    pub fn slice(&self, from: u64, to: u64) -> &[Entry<C>] {
         let lo = from.max(1) as usize - 1;
         let hi = (to.min(self.last_index()) as usize).max(lo);
         &self.entries[lo..hi]
@@ -80,7 +80,7 @@ impl RaftLog {
     }
 
     /// Appends one new entry at the end (a leader's proposal).
-    pub fn append(&mut self, entry: Entry) {
+    pub fn append(&mut self, entry: Entry<C>) {
         assert_eq!(
             entry.index,
             self.last_index() + 1,
@@ -97,7 +97,7 @@ impl RaftLog {
     /// to `prev_index`: entries already present with the same term are kept;
     /// from the first conflict on the log is truncated and replaced (section
     /// 5.3). Returns the index of the last entry of `entries`.
-    pub fn merge(&mut self, prev_index: u64, entries: &[Entry]) -> u64 {
+    pub fn merge(&mut self, prev_index: u64, entries: &[Entry<C>]) -> u64 {
         assert!(
             prev_index <= self.last_index(),
             "merge past the end of the log"
@@ -127,7 +127,7 @@ impl RaftLog {
         }
         for e in &entries[skip..] {
             assert_eq!(e.index, self.last_index() + 1, "entries must be contiguous");
-            self.entries.push(*e);
+            self.entries.push(e.clone());
         }
         last_new
     }
@@ -157,7 +157,7 @@ impl RaftLog {
     }
 
     /// Takes the entries that must be written next, and marks them handed out.
-    pub fn take_unstable(&mut self, out: &mut Vec<Entry>) {
+    pub fn take_unstable(&mut self, out: &mut Vec<Entry<C>>) {
         let from = self.unstable_from;
         if from <= self.last_index() {
             out.extend_from_slice(self.slice(from, self.last_index()));
@@ -179,7 +179,7 @@ impl RaftLog {
     }
 
     /// Committed, durable entries not yet applied; marks them applied.
-    pub fn take_committed(&mut self, out: &mut Vec<Entry>) {
+    pub fn take_committed(&mut self, out: &mut Vec<Entry<C>>) {
         let to = self.committed.min(self.stable);
         if to > self.applied {
             out.extend_from_slice(self.slice(self.applied + 1, to));
@@ -229,7 +229,7 @@ mod tests {
     use super::*;
     use crate::types::EntryData;
 
-    fn e(index: u64, term: u64) -> Entry {
+    fn e(index: u64, term: u64) -> Entry<u64> {
         Entry {
             term,
             index,

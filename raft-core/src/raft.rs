@@ -5,19 +5,19 @@
 use crate::config::Config;
 use crate::log::RaftLog;
 use crate::progress::Progress;
-use crate::types::{Entry, HardState, Message, MessageBody, NodeId, Role};
+use crate::types::{Command, Entry, HardState, Message, MessageBody, NodeId, Role};
 use rand_core::RngCore;
 
 /// One node's protocol state. It computes only: time arrives as `tick`,
 /// messages as `step`, and output is left in `msgs` and `msgs_after_persist`
 /// for `RawNode` to hand out in a `Ready`.
-pub struct Raft {
+pub struct Raft<C> {
     pub(crate) cfg: Config,
     pub(crate) term: u64,
     pub(crate) vote: Option<NodeId>,
     pub(crate) role: Role,
     pub(crate) leader: Option<NodeId>,
-    pub(crate) log: RaftLog,
+    pub(crate) log: RaftLog<C>,
     rng: Box<dyn RngCore + Send>,
     /// Ticks since the last reset of the election timer.
     pub(crate) election_elapsed: u32,
@@ -30,21 +30,21 @@ pub struct Raft {
     /// entry is unused: the leader counts its own durable log).
     pub(crate) progress: Vec<Progress>,
     /// Messages that may leave at once.
-    pub(crate) msgs: Vec<Message>,
+    pub(crate) msgs: Vec<Message<C>>,
     /// Messages that may leave only once every write handed out so far is
     /// durable (votes, vote answers, append answers).
-    pub(crate) msgs_after_persist: Vec<Message>,
+    pub(crate) msgs_after_persist: Vec<Message<C>>,
     pub(crate) scratch: Vec<u64>,
 }
 
-impl Raft {
+impl<C: Command> Raft<C> {
     /// A node restarted from durable state (or new, with empty state).
     pub fn new(
         cfg: Config,
         hs: HardState,
-        entries: Vec<Entry>,
+        entries: Vec<Entry<C>>,
         rng: Box<dyn RngCore + Send>,
-    ) -> Raft {
+    ) -> Raft<C> {
         if let Err(e) = cfg.validate() {
             panic!("invalid raft config: {e}");
         }
@@ -90,7 +90,7 @@ impl Raft {
         self.cfg.voters.iter().position(|&v| v == id)
     }
 
-    pub(crate) fn send(&mut self, to: NodeId, body: MessageBody) {
+    pub(crate) fn send(&mut self, to: NodeId, body: MessageBody<C>) {
         let m = Message {
             from: self.cfg.id,
             to,
@@ -100,7 +100,7 @@ impl Raft {
         self.msgs.push(m);
     }
 
-    pub(crate) fn send_after_persist(&mut self, to: NodeId, body: MessageBody) {
+    pub(crate) fn send_after_persist(&mut self, to: NodeId, body: MessageBody<C>) {
         let m = Message {
             from: self.cfg.id,
             to,
@@ -151,7 +151,7 @@ impl Raft {
 
     /// Handles one message. First by term (Figure 2, "Rules for servers"),
     /// then by kind.
-    pub fn step(&mut self, m: Message) {
+    pub fn step(&mut self, m: Message<C>) {
         if m.to != self.cfg.id || self.voter_index(m.from).is_none() {
             return;
         }
@@ -207,7 +207,7 @@ impl Raft {
     /// A message from an older term. A stale leader is told the current term so
     /// that it steps down (otherwise, with pre-vote, it could lead forever in
     /// its minority); a pre-candidate likewise. Everything else is dropped.
-    fn step_stale(&mut self, m: Message) {
+    fn step_stale(&mut self, m: Message<C>) {
         match m.body {
             MessageBody::Append { .. } | MessageBody::Heartbeat { .. } => {
                 self.send(

@@ -5,7 +5,7 @@
 use crate::config::Config;
 use crate::log::RaftLog;
 use crate::raft::Raft;
-use crate::types::{Entry, HardState, Message, NodeId, Role};
+use crate::types::{Command, Entry, HardState, Message, NodeId, Role};
 use rand_core::RngCore;
 use std::collections::VecDeque;
 
@@ -21,19 +21,33 @@ use std::collections::VecDeque;
 ///    [`RawNode::on_persisted`] with `number`, and only then send
 ///    `persisted_messages`. Writes and syncs must complete in order.
 /// 4. Apply `committed_entries` to the state machine, in order.
-#[derive(Debug, Default)]
-pub struct Ready {
+#[derive(Debug)]
+pub struct Ready<C> {
     /// Identifies this ready for `on_persisted`; 0 when nothing must be synced.
     pub number: u64,
-    pub messages: Vec<Message>,
+    pub messages: Vec<Message<C>>,
     pub hard_state: Option<HardState>,
-    pub entries: Vec<Entry>,
-    pub persisted_messages: Vec<Message>,
-    pub committed_entries: Vec<Entry>,
+    pub entries: Vec<Entry<C>>,
+    pub persisted_messages: Vec<Message<C>>,
+    pub committed_entries: Vec<Entry<C>>,
     pub must_sync: bool,
 }
 
-impl Ready {
+impl<C> Default for Ready<C> {
+    fn default() -> Self {
+        Ready {
+            number: 0,
+            messages: Vec::new(),
+            hard_state: None,
+            entries: Vec::new(),
+            persisted_messages: Vec::new(),
+            committed_entries: Vec::new(),
+            must_sync: false,
+        }
+    }
+}
+
+impl<C> Ready<C> {
     pub fn clear(&mut self) {
         self.number = 0;
         self.messages.clear();
@@ -47,33 +61,33 @@ impl Ready {
 
 /// A ready handed out and not yet durable.
 #[derive(Debug)]
-struct Pending {
+struct Pending<C> {
     number: u64,
     /// The last entry it wrote, if any: (index, term).
     last_written: Option<(u64, u64)>,
     /// Messages to ourselves that take effect once the write is durable.
-    self_messages: Vec<Message>,
+    self_messages: Vec<Message<C>>,
 }
 
 /// A Raft node with the bookkeeping of what has been handed out and what is
 /// durable.
-pub struct RawNode {
-    raft: Raft,
+pub struct RawNode<C> {
+    raft: Raft<C>,
     /// The hard state as last handed out.
     prev_hard_state: HardState,
     next_ready_number: u64,
-    pending: VecDeque<Pending>,
+    pending: VecDeque<Pending<C>>,
 }
 
-impl RawNode {
+impl<C: Command> RawNode<C> {
     /// Starts a node from its durable hard state and log (both empty for a new
     /// node). `rng` is the node's own random stream (election timeouts).
     pub fn new(
         cfg: Config,
         hard_state: HardState,
-        entries: Vec<Entry>,
+        entries: Vec<Entry<C>>,
         rng: Box<dyn RngCore + Send>,
-    ) -> RawNode {
+    ) -> RawNode<C> {
         RawNode {
             raft: Raft::new(cfg, hard_state, entries, rng),
             prev_hard_state: hard_state,
@@ -88,13 +102,13 @@ impl RawNode {
 
     /// Delivers a message from the network. Messages not addressed to this
     /// node, or from a non-voter, are ignored.
-    pub fn step(&mut self, m: Message) {
+    pub fn step(&mut self, m: Message<C>) {
         self.raft.step(m);
     }
 
     /// Proposes a command: its log index if this node leads, otherwise the
     /// leader it believes in.
-    pub fn propose(&mut self, command: u64) -> Result<u64, Option<NodeId>> {
+    pub fn propose(&mut self, command: C) -> Result<u64, Option<NodeId>> {
         self.raft.propose(command)
     }
 
@@ -109,7 +123,7 @@ impl RawNode {
     }
 
     /// Moves all pending work into `rd` (cleared first).
-    pub fn ready(&mut self, rd: &mut Ready) {
+    pub fn ready(&mut self, rd: &mut Ready<C>) {
         rd.clear();
         let r = &mut self.raft;
         std::mem::swap(&mut rd.messages, &mut r.msgs);
@@ -177,7 +191,7 @@ impl RawNode {
     pub fn leader(&self) -> Option<NodeId> {
         self.raft.leader
     }
-    pub fn log(&self) -> &RaftLog {
+    pub fn log(&self) -> &RaftLog<C> {
         &self.raft.log
     }
 

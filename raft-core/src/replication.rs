@@ -5,12 +5,12 @@
 use crate::bugs::Bug;
 use crate::quorum::committed_index;
 use crate::raft::Raft;
-use crate::types::{Entry, EntryData, MessageBody, NodeId, RejectHint, Role};
+use crate::types::{Command, Entry, EntryData, MessageBody, NodeId, RejectHint, Role};
 
-impl Raft {
+impl<C: Command> Raft<C> {
     /// Appends a command as a new entry if this node leads, and starts
     /// replicating it. Returns its index, or the leader this node believes in.
-    pub fn propose(&mut self, command: u64) -> Result<u64, Option<NodeId>> {
+    pub fn propose(&mut self, command: C) -> Result<u64, Option<NodeId>> {
         if self.role != Role::Leader {
             return Err(self.leader);
         }
@@ -87,7 +87,7 @@ impl Raft {
         from: NodeId,
         prev_index: u64,
         prev_term: u64,
-        entries: &[Entry],
+        entries: &[Entry<C>],
         commit: u64,
     ) {
         if prev_index < self.log.committed {

@@ -1,24 +1,36 @@
 //! The values Raft exchanges and stores: entries, hard state, messages.
+//!
+//! The protocol is generic over the command type `C` that the application
+//! replicates: the KV service uses its own commands, tests use plain numbers.
+
+use std::fmt::Debug;
+use std::hash::Hash;
+
+/// What an application may replicate: cloned into messages, compared by the
+/// safety checks, hashed into the simulator's trace.
+pub trait Command: Clone + Debug + PartialEq + Eq + Hash {}
+
+impl<T: Clone + Debug + PartialEq + Eq + Hash> Command for T {}
 
 /// A node's identity. In a simulated cluster of `n` nodes, ids are `0..n`.
 pub type NodeId = u64;
 
 /// What an entry carries.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum EntryData {
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum EntryData<C> {
     /// Appended by a new leader so that it can commit an entry of its own term
     /// (Raft section 5.4.2; thesis section 6.4).
     Noop,
-    /// An opaque command from the application.
-    Command(u64),
+    /// A command from the application.
+    Command(C),
 }
 
 /// One log entry. Invariant: `index >= 1` and `term >= 1`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Entry {
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Entry<C> {
     pub term: u64,
     pub index: u64,
-    pub data: EntryData,
+    pub data: EntryData<C>,
 }
 
 /// The state that must be durable before the node answers a vote or an append
@@ -32,16 +44,16 @@ pub struct HardState {
 
 /// A message between nodes. `term` is the sender's term when it sent it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Message {
+pub struct Message<C> {
     pub from: NodeId,
     pub to: NodeId,
     pub term: u64,
-    pub body: MessageBody,
+    pub body: MessageBody<C>,
 }
 
 /// The kinds of message.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum MessageBody {
+pub enum MessageBody<C> {
     /// RequestVote (section 5.2), or a pre-vote (thesis section 9.6) when
     /// `pre`; a pre-vote carries the term the candidate would campaign in.
     Vote {
@@ -57,7 +69,7 @@ pub enum MessageBody {
     Append {
         prev_index: u64,
         prev_term: u64,
-        entries: Vec<Entry>,
+        entries: Vec<Entry<C>>,
         commit: u64,
     },
     /// Success: the follower's log matches the leader's up to `index`.

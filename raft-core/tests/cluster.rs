@@ -1,9 +1,13 @@
 //! raft-core driven by a tiny in-memory router: messages are delivered in
 //! order, and every ready is made durable at once unless a test holds it.
 
-use raft_core::{
-    Bug, Bugs, Config, Entry, EntryData, HardState, Message, MessageBody, RawNode, Ready, Role,
-};
+use raft_core::{Bug, Bugs, Config, EntryData, HardState, MessageBody, Role};
+
+// The protocol is generic over its command type; these tests replicate numbers.
+type Entry = raft_core::Entry<u64>;
+type Message = raft_core::Message<u64>;
+type RawNode = raft_core::RawNode<u64>;
+type Ready = raft_core::Ready<u64>;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
@@ -195,7 +199,7 @@ fn votes_and_acknowledgements_wait_for_durability() {
         body: MessageBody::Append {
             prev_index: 0,
             prev_term: 0,
-            entries: vec![e],
+            entries: vec![e.clone()],
             commit: 0,
         },
     });

@@ -3,7 +3,14 @@
 //! record of what each step changed for the safety checks.
 
 use crate::node::{Boot, Effects, Node, NodeId, Proposal};
-use raft_core::{Bugs, Config, Entry, EntryData, HardState, Message, RawNode, Ready};
+use raft_core::{Bugs, Config, EntryData, HardState};
+
+/// The command the driver replicates: an opaque number.
+pub type Cmd = u64;
+pub type Entry = raft_core::Entry<Cmd>;
+pub type Message = raft_core::Message<Cmd>;
+type RawNode = raft_core::RawNode<Cmd>;
+type Ready = raft_core::Ready<Cmd>;
 use std::collections::VecDeque;
 
 /// What every node of a simulated Raft cluster shares.

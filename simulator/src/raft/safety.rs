@@ -16,11 +16,11 @@
 //! "Committed" means: some node's commit index covered it. The checks keep
 //! incremental summaries so that each step costs little.
 
-use super::node::{is_command, replay_records, RaftNode};
+use super::node::{is_command, replay_records, Entry, RaftNode};
 use crate::node::NodeId;
 use crate::observe::{Failure, FailureKind, Observer, StepKind, View};
 use crate::outcome::ProtocolStats;
-use raft_core::{Entry, EntryData, Role};
+use raft_core::{EntryData, Role};
 use std::collections::BTreeMap;
 
 /// The state the checks keep between steps.
@@ -164,7 +164,7 @@ impl RaftSafety {
                 }
             } else {
                 assert_eq!(i, self.committed.len(), "commits are learned in order");
-                self.committed.push(*e);
+                self.committed.push(e.clone());
                 self.stats.committed_entries += 1;
                 if is_command(e) {
                     self.stats.committed_commands += 1;
@@ -185,7 +185,7 @@ impl RaftSafety {
             let i = e.index as usize - 1;
             if i < self.applied.len() {
                 if self.applied[i] != *e {
-                    let known = self.applied[i];
+                    let known = &self.applied[i];
                     return Err(fail(
                         view,
                         "state machine safety (section 5.4.3)",
@@ -196,7 +196,7 @@ impl RaftSafety {
                     ));
                 }
             } else if i == self.applied.len() {
-                self.applied.push(*e);
+                self.applied.push(e.clone());
             } else {
                 return Err(fail(
                     view,

@@ -14,6 +14,7 @@ pub mod progress;
 pub mod quorum;
 mod raft;
 pub mod raw_node;
+pub mod read_index;
 mod replication;
 pub mod types;
 
@@ -22,5 +23,5 @@ pub use config::Config;
 pub use log::RaftLog;
 pub use raw_node::{RawNode, Ready};
 pub use types::{
-    Command, Entry, EntryData, HardState, Message, MessageBody, NodeId, RejectHint, Role,
+    Command, Entry, EntryData, HardState, Message, MessageBody, NodeId, ReadState, RejectHint, Role,
 };

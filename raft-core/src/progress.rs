@@ -79,7 +79,9 @@ impl Progress {
         while self.inflight.front().is_some_and(|&i| i <= index) {
             self.inflight.pop_front();
         }
-        if self.state == ProgressState::Probe && moved {
+        // Any success answers a probe: the logs match up to `index`, even when
+        // that is no news (an empty log), and probing again would only repeat it.
+        if self.state == ProgressState::Probe {
             self.become_replicate();
         }
         moved

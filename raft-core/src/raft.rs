@@ -35,6 +35,7 @@ pub struct Raft<C> {
     /// durable (votes, vote answers, append answers).
     pub(crate) msgs_after_persist: Vec<Message<C>>,
     pub(crate) scratch: Vec<u64>,
+    pub(crate) reads: crate::read_index::ReadIndex,
 }
 
 impl<C: Command> Raft<C> {
@@ -64,6 +65,7 @@ impl<C: Command> Raft<C> {
             msgs: Vec::new(),
             msgs_after_persist: Vec::new(),
             scratch: Vec::with_capacity(n),
+            reads: crate::read_index::ReadIndex::new(n),
             cfg,
         };
         assert!(
@@ -130,6 +132,7 @@ impl<C: Command> Raft<C> {
         self.role = Role::Follower;
         self.leader = leader;
         self.progress.clear();
+        self.reads.abandon();
         self.reset_election_timer();
     }
 
@@ -195,12 +198,14 @@ impl<C: Command> Raft<C> {
             MessageBody::AppendResponse { index, reject } => {
                 self.handle_append_response(m.from, index, reject)
             }
-            MessageBody::Heartbeat { commit } => {
+            MessageBody::Heartbeat { commit, read_round } => {
                 if self.accept_leader(m.from) {
-                    self.handle_heartbeat(m.from, commit);
+                    self.handle_heartbeat(m.from, commit, read_round);
                 }
             }
-            MessageBody::HeartbeatResponse => self.handle_heartbeat_response(m.from),
+            MessageBody::HeartbeatResponse { read_round } => {
+                self.handle_heartbeat_response(m.from, read_round)
+            }
         }
     }
 
@@ -250,6 +255,7 @@ impl<C: Command> Raft<C> {
     /// one that broke.
     pub fn check_invariants(&self) {
         self.log.check_invariants();
+        self.reads.check_invariants();
         assert!(
             self.log.last_term() <= self.term,
             "raft: log term {} above current term {}",

@@ -5,7 +5,7 @@
 use crate::config::Config;
 use crate::log::RaftLog;
 use crate::raft::Raft;
-use crate::types::{Command, Entry, HardState, Message, NodeId, Role};
+use crate::types::{Command, Entry, HardState, Message, NodeId, ReadState, Role};
 use rand_core::RngCore;
 use std::collections::VecDeque;
 
@@ -30,6 +30,10 @@ pub struct Ready<C> {
     pub entries: Vec<Entry<C>>,
     pub persisted_messages: Vec<Message<C>>,
     pub committed_entries: Vec<Entry<C>>,
+    /// Reads confirmed by ReadIndex: answer each once `index` is applied.
+    pub read_states: Vec<ReadState>,
+    /// Reads given up because this node stopped leading: answer "not leader".
+    pub dropped_reads: Vec<u64>,
     pub must_sync: bool,
 }
 
@@ -42,6 +46,8 @@ impl<C> Default for Ready<C> {
             entries: Vec::new(),
             persisted_messages: Vec::new(),
             committed_entries: Vec::new(),
+            read_states: Vec::new(),
+            dropped_reads: Vec::new(),
             must_sync: false,
         }
     }
@@ -55,6 +61,8 @@ impl<C> Ready<C> {
         self.entries.clear();
         self.persisted_messages.clear();
         self.committed_entries.clear();
+        self.read_states.clear();
+        self.dropped_reads.clear();
         self.must_sync = false;
     }
 }
@@ -120,6 +128,7 @@ impl<C: Command> RawNode<C> {
             || r.hard_state() != self.prev_hard_state
             || r.log.has_unstable()
             || r.log.committed.min(r.log.stable()) > r.log.applied
+            || r.reads.has_output()
     }
 
     /// Moves all pending work into `rd` (cleared first).
@@ -142,6 +151,8 @@ impl<C: Command> RawNode<C> {
             }
         }
         r.log.take_committed(&mut rd.committed_entries);
+        rd.read_states.append(&mut r.reads.ready);
+        rd.dropped_reads.append(&mut r.reads.dropped);
         rd.must_sync = rd.hard_state.is_some()
             || !rd.entries.is_empty()
             || !rd.persisted_messages.is_empty()
@@ -173,6 +184,14 @@ impl<C: Command> RawNode<C> {
             }
         }
         self.raft.maybe_commit();
+    }
+
+    /// Asks for a linearizable read identified by `ctx` (ReadIndex, thesis
+    /// section 6.4): on a leader it is confirmed later as a [`ReadState`] (or
+    /// dropped, if leadership is lost first); elsewhere the answer is the
+    /// leader this node believes in.
+    pub fn read_index(&mut self, ctx: u64) -> Result<(), Option<NodeId>> {
+        self.raft.read_index(ctx)
     }
 
     pub fn id(&self) -> NodeId {

@@ -75,7 +75,8 @@ impl<C: Command> Raft<C> {
             let to = self.cfg.voters[i];
             if to != self.cfg.id {
                 let commit = self.progress[i].match_index.min(self.log.committed);
-                self.send(to, MessageBody::Heartbeat { commit });
+                let read_round = self.reads.round();
+                self.send(to, MessageBody::Heartbeat { commit, read_round });
             }
         }
     }
@@ -128,9 +129,9 @@ impl<C: Command> Raft<C> {
         }
     }
 
-    pub(crate) fn handle_heartbeat(&mut self, from: NodeId, commit: u64) {
+    pub(crate) fn handle_heartbeat(&mut self, from: NodeId, commit: u64, read_round: u64) {
         self.log.commit_to(commit);
-        self.send(from, MessageBody::HeartbeatResponse);
+        self.send(from, MessageBody::HeartbeatResponse { read_round });
     }
 
     /// A leader's side of an append answer: advance or back off, commit, and
@@ -173,13 +174,15 @@ impl<C: Command> Raft<C> {
         }
     }
 
-    pub(crate) fn handle_heartbeat_response(&mut self, from: NodeId) {
+    pub(crate) fn handle_heartbeat_response(&mut self, from: NodeId, read_round: u64) {
         if self.role != Role::Leader {
             return;
         }
         let Some(i) = self.voter_index(from) else {
             return;
         };
+        self.reads.acknowledge(i, read_round);
+        self.confirm_reads();
         self.progress[i].heard();
         if self.progress[i].match_index < self.log.last_index() {
             self.force_probe_append(i);
@@ -235,7 +238,11 @@ impl<C: Command> Raft<C> {
         }
         let own_term = self.log.term(index) == Some(self.term);
         if own_term || self.cfg.bugs.has(Bug::Figure8Commit) {
-            self.log.commit_to(index)
+            let moved = self.log.commit_to(index);
+            if moved {
+                self.release_waiting_reads();
+            }
+            moved
         } else {
             false
         }

@@ -81,11 +81,25 @@ pub enum MessageBody<C> {
         reject: Option<RejectHint>,
     },
     /// A heartbeat carries `commit = min(match, leader commit)`, which the
-    /// follower can apply without a log check.
+    /// follower can apply without a log check, and the leader's latest
+    /// read round `read_round`, which the answer echoes (ReadIndex, thesis
+    /// section 6.4).
     Heartbeat {
         commit: u64,
+        read_round: u64,
     },
-    HeartbeatResponse,
+    HeartbeatResponse {
+        read_round: u64,
+    },
+}
+
+/// A read that the leader has confirmed: once the state machine has applied
+/// up to `index`, the application may answer the read identified by `ctx`
+/// from its own state, and the answer is linearizable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ReadState {
+    pub ctx: u64,
+    pub index: u64,
 }
 
 /// Where a follower suggests the leader probe next after a rejected append.

@@ -386,3 +386,113 @@ fn entries_of_earlier_terms_commit_only_with_one_of_the_current_term() {
         assert_eq!(committed, if bugged { 1 } else { 0 }, "bugged = {bugged}");
     }
 }
+
+impl Cluster {
+    /// Takes ready read states of node `i` (flushing its other work too).
+    fn read_states(&mut self, i: usize) -> (Vec<raft_core::ReadState>, Vec<u64>) {
+        let mut rd = Ready::default();
+        let (mut states, mut dropped) = (Vec::new(), Vec::new());
+        while self.nodes[i].has_ready() {
+            self.nodes[i].ready(&mut rd);
+            self.wire.append(&mut rd.messages);
+            self.applied[i].append(&mut rd.committed_entries);
+            states.append(&mut rd.read_states);
+            dropped.append(&mut rd.dropped_reads);
+            if rd.must_sync {
+                self.nodes[i].on_persisted(rd.number);
+                self.wire.append(&mut rd.persisted_messages);
+            }
+        }
+        (states, dropped)
+    }
+
+    fn deliver_collecting_reads(&mut self, i: usize) -> (Vec<raft_core::ReadState>, Vec<u64>) {
+        let (mut states, mut dropped) = (Vec::new(), Vec::new());
+        for _ in 0..1000 {
+            let (s, d) = self.read_states(i);
+            states.extend(s);
+            dropped.extend(d);
+            self.flush();
+            if self.wire.is_empty() {
+                break;
+            }
+            for m in std::mem::take(&mut self.wire) {
+                if !self.down[m.from as usize] && !self.down[m.to as usize] {
+                    self.nodes[m.to as usize].step(m);
+                }
+            }
+        }
+        (states, dropped)
+    }
+}
+
+/// Thesis section 6.4: a read is confirmed by a heartbeat round at the
+/// commit index of the moment it arrived.
+#[test]
+fn read_index_confirms_with_a_majority() {
+    let mut c = Cluster::new(3);
+    c.tick_all(40);
+    let l = c.leaders()[0] as usize;
+    c.nodes[l].propose(5).unwrap();
+    c.deliver_all();
+    let committed = c.nodes[l].log().committed;
+    c.nodes[l].read_index(77).unwrap();
+    let (states, dropped) = c.deliver_collecting_reads(l);
+    assert_eq!(
+        states,
+        vec![raft_core::ReadState {
+            ctx: 77,
+            index: committed
+        }]
+    );
+    assert!(dropped.is_empty());
+    let f = (l + 1) % 3;
+    assert_eq!(
+        c.nodes[f].read_index(78),
+        Err(Some(l as u64)),
+        "followers redirect reads"
+    );
+}
+
+#[test]
+fn a_leader_cut_off_from_its_majority_confirms_no_read() {
+    let mut c = Cluster::new(3);
+    c.tick_all(40);
+    let l = c.leaders()[0] as usize;
+    c.nodes[l].propose(5).unwrap();
+    c.deliver_all();
+    for i in 0..3 {
+        c.down[i] = i != l;
+    }
+    c.nodes[l].read_index(1).unwrap();
+    let (states, _) = c.deliver_collecting_reads(l);
+    assert!(states.is_empty(), "no majority answered: {states:?}");
+}
+
+/// Without a no-op on election a new leader has no entry of its term; a read
+/// appends one and is confirmed only once it commits.
+#[test]
+fn a_read_waits_for_an_entry_of_the_leaders_term() {
+    let mut c = Cluster::new(3);
+    for i in 0..3 {
+        let mut cfg = config(i, 3, Bugs::none());
+        cfg.noop_on_election = false;
+        c.nodes[i as usize] = RawNode::new(
+            cfg,
+            HardState::default(),
+            Vec::new(),
+            Box::new(ChaCha8Rng::seed_from_u64(i)),
+        );
+    }
+    c.tick_all(40);
+    let l = c.leaders()[0] as usize;
+    assert_eq!(c.nodes[l].log().last_index(), 0, "no no-op on election");
+    c.nodes[l].read_index(9).unwrap();
+    let (states, _) = c.deliver_collecting_reads(l);
+    assert_eq!(
+        c.nodes[l].log().last_index(),
+        1,
+        "the read appended a no-op"
+    );
+    assert_eq!(states, vec![raft_core::ReadState { ctx: 9, index: 1 }]);
+}

@@ -9,15 +9,22 @@ pub enum Bug {
     /// (Raft paper section 5.4.2 and Figure 8). A later leader can then
     /// overwrite an entry that was reported committed.
     Figure8Commit,
+    /// The KV state machine does not consult its client session table: a
+    /// retried request (same client, same sequence number) is executed again
+    /// instead of answered with its recorded reply, so an append or a cas that
+    /// a client retried after a timeout takes effect twice (Raft thesis
+    /// section 6.3; the duplicate-detection rule of MIT 6.824 Lab 3).
+    NoDedup,
 }
 
 impl Bug {
-    pub const ALL: &'static [Bug] = &[Bug::Figure8Commit];
+    pub const ALL: &'static [Bug] = &[Bug::Figure8Commit, Bug::NoDedup];
 
     /// The name used on the command line and in scenario files.
     pub fn name(self) -> &'static str {
         match self {
             Bug::Figure8Commit => "figure8-commit",
+            Bug::NoDedup => "no-dedup",
         }
     }
 
@@ -26,6 +33,9 @@ impl Bug {
         match self {
             Bug::Figure8Commit => {
                 "the leader commits entries of earlier terms by counting replicas (Raft section 5.4.2, Figure 8)"
+            }
+            Bug::NoDedup => {
+                "the KV service executes a retried request again instead of returning its recorded reply (thesis section 6.3)"
             }
         }
     }

@@ -9,6 +9,7 @@
 pub mod bugs;
 pub mod config;
 mod election;
+pub mod kv;
 pub mod log;
 pub mod progress;
 pub mod quorum;

@@ -27,6 +27,7 @@ pub struct Scenario {
     pub clock: ClockSpec,
     pub faults: FaultSpec,
     pub driver: DriverSpec,
+    pub workload: WorkloadSpec,
     pub phases: PhaseSpec,
     pub limits: LimitSpec,
 }
@@ -46,6 +47,7 @@ impl Default for Scenario {
             clock: ClockSpec::default(),
             faults: FaultSpec::default(),
             driver: DriverSpec::default(),
+            workload: WorkloadSpec::default(),
             phases: PhaseSpec::default(),
             limits: LimitSpec::default(),
         }
@@ -266,6 +268,83 @@ impl Default for DriverSpec {
     }
 }
 
+/// How clients issue operations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClientMode {
+    /// Each client has one operation outstanding and invokes the next one when
+    /// it completes (like a Jepsen process).
+    Closed,
+    /// Operations arrive at a fixed total rate and go to an idle client; an
+    /// arrival that finds every client busy is skipped (and counted).
+    Open,
+}
+
+/// Which key-value interface the clients use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WorkloadKind {
+    /// Maelstrom lin-kv: read, write and compare-and-set on integer keys and values.
+    LinKv,
+    /// MIT 6.824 KV: get, put and append on string keys.
+    Kv824,
+}
+
+/// How a leader serves reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReadMode {
+    /// ReadIndex (Raft thesis section 6.4): confirm leadership with a
+    /// heartbeat round, then answer from the state machine.
+    ReadIndex,
+    /// Reads go through the log like writes.
+    Log,
+}
+
+/// The clients and the operations they issue.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WorkloadSpec {
+    pub kind: WorkloadKind,
+    /// Number of clients; each starts as its own process.
+    pub clients: usize,
+    pub mode: ClientMode,
+    /// Open loop: operations per virtual second, over all clients.
+    pub rate_per_s: f64,
+    /// Keys the operations are spread over (integers `0..keys`, or strings `k0`, `k1`, ...).
+    pub keys: u64,
+    /// Relative weights of the operations (lin-kv: read, write, cas; 6.824: get, put, append).
+    pub read_weight: u32,
+    pub write_weight: u32,
+    pub cas_weight: u32,
+    /// An operation without an answer after this long is given up: a write is
+    /// recorded as indeterminate (`info`), a read as failed (it had no effect);
+    /// the client continues as a new process.
+    pub request_timeout_ms: u64,
+    /// Without an answer after this long, the client sends the same request
+    /// (same client id and sequence number) to another node.
+    pub retry_ms: u64,
+    pub read_mode: ReadMode,
+}
+
+impl Default for WorkloadSpec {
+    fn default() -> Self {
+        WorkloadSpec {
+            kind: WorkloadKind::LinKv,
+            clients: 5,
+            mode: ClientMode::Closed,
+            rate_per_s: 100.0,
+            keys: 5,
+            read_weight: 2,
+            write_weight: 2,
+            cas_weight: 1,
+            request_timeout_ms: 1_000,
+            retry_ms: 100,
+            read_mode: ReadMode::ReadIndex,
+        }
+    }
+}
+
 /// A faulty phase, then a healing phase in which faults stop.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -421,6 +500,37 @@ impl Scenario {
         }
         if self.driver.propose_interval_ms == 0 {
             err("driver.propose_interval_ms", "at least 1 ms".into())?;
+        }
+        let w = &self.workload;
+        if !(1..=1000).contains(&w.clients) {
+            err(
+                "workload.clients",
+                format!("1 to 1000 clients, got {}", w.clients),
+            )?;
+        }
+        if w.mode == ClientMode::Open && !(w.rate_per_s > 0.0 && w.rate_per_s <= 1e6) {
+            err(
+                "workload.rate_per_s",
+                format!(
+                    "a rate in (0, 1e6] for open-loop clients, got {}",
+                    w.rate_per_s
+                ),
+            )?;
+        }
+        if w.keys == 0 {
+            err("workload.keys", "at least 1 key".into())?;
+        }
+        if w.read_weight + w.write_weight + w.cas_weight == 0 {
+            err(
+                "workload.read_weight",
+                "at least one operation weight above 0".into(),
+            )?;
+        }
+        if w.request_timeout_ms == 0 || w.retry_ms == 0 || w.retry_ms > w.request_timeout_ms {
+            err(
+                "workload.retry_ms",
+                "0 < retry_ms <= request_timeout_ms".into(),
+            )?;
         }
         if self.phases.faulty_ms + self.phases.healing_ms == 0 {
             err("phases", "a run of at least 1 ms".into())?;

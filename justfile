@@ -1,0 +1,24 @@
+# raftsim's recipes. `just` is optional (`cargo install just`): every recipe
+# is a plain cargo command that you can also type yourself.
+
+# List the recipes.
+default:
+    @just --list
+
+# What CI checks first: formatting, clippy with warnings as errors, every test.
+verify:
+    cargo fmt --all -- --check
+    cargo clippy --workspace --all-targets -- -D warnings
+    cargo test --workspace --release
+
+# Replay one seed with its trace on stdout, e.g. `just sim 17 --bug figure8-commit`.
+sim seed="0" *args="":
+    cargo run --release -- replay --seed {{seed}} --trace - {{args}}
+
+# Run many seeds, e.g. `just sweep 10000` or `just sweep 1000 --bug figure8-commit`.
+sweep n="10000" *args="":
+    cargo run --release -- run --seeds {{n}} {{args}}
+
+# The benchmarks of every crate (the simulator's: 10,000 seeds of the default run).
+bench:
+    cargo bench --workspace

@@ -1,0 +1,257 @@
+//! The command line as users and CI scripts see it: exit codes, one-line
+//! usage errors, and results that do not depend on the number of jobs.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn raftsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_raftsim"))
+        .args(args)
+        .env("CI", "true")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the raftsim binary runs")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A fresh directory for one test's files.
+fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("raftsim-cli-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    dir
+}
+
+fn assert_usage_error(args: &[&str], code: i32) {
+    let output = raftsim(args);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(code), "{args:?}: stderr {err:?}");
+    assert_eq!(err.lines().count(), 1, "{args:?}: one line, got {err:?}");
+    assert!(err.starts_with("error: "), "{args:?}: {err:?}");
+    assert!(!err.contains("panicked"), "{args:?}: {err:?}");
+    assert!(stdout(&output).is_empty(), "{args:?}: nothing on stdout");
+}
+
+#[test]
+fn usage_errors_are_one_line_and_exit_64() {
+    for args in [
+        &["run", "--no-such-flag"][..],
+        &["run", "--seeds", "abc"],
+        &["run", "--seeds", "10..5"],
+        &["run", "--seeds", "5..5"],
+        &["run", "--seeds", "0"],
+        &["run", "--seeds", "1..x"],
+        &["run", "--seeds", "99999999999999999999999"],
+        &["run", "--jobs", "0"],
+        &["run", "--jobs", "-3"],
+        &["run", "--bug", "no-such-bug"],
+        &["run", "--shard", "2/2"],
+        &["run", "--shard", "1/0"],
+        &["run", "--shard", "half"],
+        &["run", "--seeds", "2", "--shard", "3/4"],
+        &["run", "--seeds", "0..18446744073709551615"],
+        &["run", "--junit", "out.xml"],
+        &["run", "no-such-scenario"],
+        &["replay"],
+        &["replay", "--seed", "-1"],
+        &["replay", "--seed", "1", "--html", "x.html"],
+        &["replay", "--seed", "1", "--history", "h.jsonl"],
+        &["replay", "--seed", "1", "--bug", "nope"],
+        &["check"],
+        &["no-such-command"],
+        &[],
+    ] {
+        assert_usage_error(args, 64);
+    }
+}
+
+#[test]
+fn a_missing_scenario_file_exits_65() {
+    assert_usage_error(&["run", "no/such/file.toml"], 65);
+    assert_usage_error(&["replay", "missing.toml", "--seed", "1"], 65);
+    assert_usage_error(&["check", "no/such/history.edn"], 65);
+}
+
+#[test]
+fn check_exit_codes_follow_the_verdict() {
+    let dir = scratch("check");
+    let ok = "{:type :invoke, :f :write, :value 1, :process 0, :time 0, :index 0}\n\
+              {:type :ok, :f :write, :value 1, :process 0, :time 1, :index 1}\n\
+              {:type :invoke, :f :read, :value nil, :process 1, :time 2, :index 2}\n\
+              {:type :ok, :f :read, :value 1, :process 1, :time 3, :index 3}\n";
+    let cases = [
+        ("ok.edn", ok.to_string(), 0, "linearizable"),
+        (
+            "bad.edn",
+            ok.replace(":value 1, :process 1", ":value 2, :process 1"),
+            1,
+            "not linearizable",
+        ),
+    ];
+    for (name, text, code, verdict) in cases {
+        let path = dir.join(name);
+        std::fs::write(&path, text).expect("a history file");
+        let output = raftsim(&["check", path.to_str().expect("utf-8 temp path")]);
+        assert_eq!(
+            output.status.code(),
+            Some(code),
+            "{name}: {}",
+            stderr(&output)
+        );
+        assert_eq!(stdout(&output).lines().last(), Some(verdict), "{name}");
+    }
+    let truncated = dir.join("truncated.edn");
+    std::fs::write(&truncated, "{:type").expect("a history file");
+    assert_usage_error(&["check", truncated.to_str().expect("utf-8 temp path")], 65);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn json_over_a_directory_is_refused_before_running() {
+    let dir = scratch("json-dir");
+    let dir_arg = dir.to_str().expect("utf-8 temp path");
+    assert_usage_error(&["run", "--seeds", "1", "--json", dir_arg], 64);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn help_and_version_exit_0() {
+    for args in [
+        &["--help"][..],
+        &["run", "--help"],
+        &["--version"],
+        &["help"],
+    ] {
+        let output = raftsim(args);
+        assert_eq!(output.status.code(), Some(0), "{args:?}");
+        assert!(!stdout(&output).is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn bugs_lists_figure8_commit_name_first() {
+    let output = raftsim(&["bugs"]);
+    assert_eq!(output.status.code(), Some(0));
+    let out = stdout(&output);
+    assert!(
+        out.lines().any(|l| l.starts_with("figure8-commit ")),
+        "{out}"
+    );
+}
+
+#[test]
+fn scenarios_lists_default_name_first() {
+    let output = raftsim(&["scenarios"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stdout(&output).lines().any(|l| l.starts_with("default ")));
+}
+
+/// `(seed, trace_hash)` of every result in a `run --json` file.
+fn trace_hashes(path: &Path) -> Vec<(u64, String)> {
+    let text = std::fs::read_to_string(path).expect("the JSON file was written");
+    let value: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    value["results"]
+        .as_array()
+        .expect("a results array")
+        .iter()
+        .map(|r| {
+            let seed = r["seed"].as_u64().expect("a seed");
+            let hash = r["trace_hash"].as_str().expect("a trace hash").to_string();
+            assert_eq!(hash.len(), 16, "16 hex digits: {hash}");
+            (seed, hash)
+        })
+        .collect()
+}
+
+#[test]
+fn trace_hashes_do_not_depend_on_jobs() {
+    let dir = scratch("jobs");
+    let mut runs = Vec::new();
+    for jobs in ["1", "2"] {
+        let json = dir.join(format!("jobs{jobs}.json"));
+        let json_arg = json.to_str().expect("utf-8 temp path");
+        let output = raftsim(&["run", "--seeds", "50", "--jobs", jobs, "--json", json_arg]);
+        assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+        runs.push(trace_hashes(&json));
+    }
+    assert_eq!(runs[0].len(), 50);
+    let seeds: Vec<u64> = runs[0].iter().map(|(seed, _)| *seed).collect();
+    assert_eq!(
+        seeds,
+        (0..50).collect::<Vec<u64>>(),
+        "results in seed order"
+    );
+    for (one, two) in runs[0].iter().zip(&runs[1]) {
+        assert_eq!(
+            one, two,
+            "seed {} differs between --jobs 1 and --jobs 2",
+            one.0
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn replay_reproduces_the_trace_hash_of_a_run() {
+    let output = raftsim(&["run", "--seeds", "5..8", "--json", "-", "--quiet"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let value: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("only JSON on stdout");
+    assert_eq!(value["seeds"], serde_json::json!({"start": 5, "end": 8}));
+    let result = &value["results"][1];
+    assert_eq!(result["seed"], 6);
+    let replay = raftsim(&["replay", "default", "--seed", "6"]);
+    assert_eq!(replay.status.code(), Some(0));
+    let hash = result["trace_hash"].as_str().expect("a hash");
+    assert!(
+        stdout(&replay).contains(&format!("trace hash: {hash}")),
+        "{}",
+        stdout(&replay)
+    );
+}
+
+#[test]
+fn replay_trace_goes_to_a_file_or_stdout() {
+    let dir = scratch("trace");
+    let path = dir.join("trace.txt");
+    let path_arg = path.to_str().expect("utf-8 temp path");
+    let to_file = raftsim(&["replay", "--seed", "3", "--trace", path_arg]);
+    assert_eq!(to_file.status.code(), Some(0));
+    let trace = std::fs::read_to_string(&path).expect("the trace file was written");
+    assert!(trace.lines().count() > 100, "one line per event");
+    let to_stdout = raftsim(&["replay", "--seed", "3", "--trace", "-"]);
+    assert!(
+        stdout(&to_stdout).starts_with(&trace),
+        "the same trace on stdout"
+    );
+    let without = raftsim(&["replay", "--seed", "3"]);
+    assert!(
+        stdout(&without).lines().count() < 20,
+        "no trace lines without --trace"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn shards_partition_the_seeds() {
+    let mut seeds = Vec::new();
+    for shard in ["0/3", "1/3", "2/3"] {
+        let output = raftsim(&[
+            "run", "--seeds", "10..17", "--shard", shard, "--json", "-", "--quiet",
+        ]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let value: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        for result in value["results"].as_array().expect("results") {
+            seeds.push(result["seed"].as_u64().expect("a seed"));
+        }
+    }
+    seeds.sort_unstable();
+    assert_eq!(seeds, (10..17).collect::<Vec<u64>>());
+}

@@ -15,16 +15,30 @@ pub enum Bug {
     /// a client retried after a timeout takes effect twice (Raft thesis
     /// section 6.3; the duplicate-detection rule of MIT 6.824 Lab 3).
     NoDedup,
+    /// A leader answers reads from its own state at once, without ReadIndex's
+    /// heartbeat round (thesis section 6.4): a leader deposed by a partition
+    /// it cannot see answers stale values.
+    StaleLeaderRead,
+    /// Every replica, leader or not, answers reads from its own state, which
+    /// may lag the leader's by any number of entries.
+    FollowerRead,
 }
 
 impl Bug {
-    pub const ALL: &'static [Bug] = &[Bug::Figure8Commit, Bug::NoDedup];
+    pub const ALL: &'static [Bug] = &[
+        Bug::Figure8Commit,
+        Bug::NoDedup,
+        Bug::StaleLeaderRead,
+        Bug::FollowerRead,
+    ];
 
     /// The name used on the command line and in scenario files.
     pub fn name(self) -> &'static str {
         match self {
             Bug::Figure8Commit => "figure8-commit",
             Bug::NoDedup => "no-dedup",
+            Bug::StaleLeaderRead => "stale-leader-read",
+            Bug::FollowerRead => "follower-read",
         }
     }
 
@@ -37,6 +51,10 @@ impl Bug {
             Bug::NoDedup => {
                 "the KV service executes a retried request again instead of returning its recorded reply (thesis section 6.3)"
             }
+            Bug::StaleLeaderRead => {
+                "a leader answers reads from its own state without confirming it still leads (thesis section 6.4)"
+            }
+            Bug::FollowerRead => "every replica answers reads from its own state, however far behind",
         }
     }
 

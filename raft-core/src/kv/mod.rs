@@ -19,10 +19,12 @@
 
 mod command;
 mod reply;
+pub mod service;
 pub mod sessions;
 mod state;
 
 pub use command::{Command, Op};
 pub use reply::{KvError, Output, Reply};
+pub use service::{ClientAddr, KvService, ReadMode, Response};
 pub use sessions::{Session, SessionCheck, Sessions};
 pub use state::{KvSnapshot, KvState};

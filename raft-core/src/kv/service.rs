@@ -1,0 +1,274 @@
+//! The replicated KV service: a Raft node, its state machine, and the client
+//! requests in flight.
+//!
+//! Writes (and, in [`ReadMode::Log`], reads) are proposed to the log and
+//! answered when they apply; reads are otherwise served by ReadIndex (thesis
+//! section 6.4). A node that does not lead answers [`Response::NotLeader`]
+//! naming the leader it believes in; it never answers from its own state
+//! (unless a planted bug says so). `NotLeader` is never a completion: the
+//! client retries the same request elsewhere, and the session table makes
+//! the retry safe.
+
+use super::{Command, KvState, Reply};
+use crate::bugs::{Bug, Bugs};
+use crate::config::Config;
+use crate::types::{EntryData, HardState, NodeId, Role};
+use crate::{Entry, RawNode, Ready};
+use rand_core::RngCore;
+use std::collections::{BTreeMap, VecDeque};
+
+/// Who asked: the application's handle on a client connection.
+pub type ClientAddr = u64;
+
+/// How the leader serves reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReadMode {
+    /// ReadIndex: confirm leadership with a heartbeat round, then answer from
+    /// the state machine once it has applied the read's index.
+    ReadIndex,
+    /// Reads are proposed to the log and answered when they apply.
+    Log,
+}
+
+/// The answer to a request. `seq` is the request's, so that a client can
+/// tell a late answer from the one it waits for.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Response {
+    /// The request was executed (or found executed) with this reply.
+    Done { seq: u64, reply: Reply },
+    /// This node cannot serve the request; try `leader` (if known).
+    NotLeader { seq: u64, leader: Option<NodeId> },
+}
+
+/// A request waiting for its entry to apply or its read to be confirmed.
+#[derive(Clone, Debug)]
+struct Waiting {
+    addr: ClientAddr,
+    cmd: Command,
+}
+
+/// Bound on requests one node holds; beyond it requests are turned away.
+pub const MAX_WAITING_REQUESTS: usize = 65_536;
+
+/// One replica of the KV service.
+pub struct KvService {
+    raw: RawNode<Command>,
+    kv: KvState,
+    read_mode: ReadMode,
+    bugs: Bugs,
+    /// Requests this node proposed, by log index.
+    proposed: BTreeMap<u64, Waiting>,
+    /// Reads waiting for ReadIndex, by context.
+    reads: BTreeMap<u64, Waiting>,
+    next_read_ctx: u64,
+    /// Reads confirmed at an index not yet applied: (index, request).
+    confirmed: VecDeque<(u64, Waiting)>,
+    replies: Vec<(ClientAddr, Response)>,
+    was_leader: bool,
+}
+
+impl KvService {
+    /// A replica started from its durable hard state and log. The state
+    /// machine starts empty and is rebuilt as the commit index is relearned.
+    pub fn new(
+        cfg: Config,
+        read_mode: ReadMode,
+        hard_state: HardState,
+        entries: Vec<Entry<Command>>,
+        rng: Box<dyn RngCore + Send>,
+    ) -> KvService {
+        let bugs = cfg.bugs;
+        KvService {
+            raw: RawNode::new(cfg, hard_state, entries, rng),
+            kv: KvState::new(),
+            read_mode,
+            bugs,
+            proposed: BTreeMap::new(),
+            reads: BTreeMap::new(),
+            next_read_ctx: 1,
+            confirmed: VecDeque::new(),
+            replies: Vec::new(),
+            was_leader: false,
+        }
+    }
+
+    pub fn raw(&self) -> &RawNode<Command> {
+        &self.raw
+    }
+    pub fn state(&self) -> &KvState {
+        &self.kv
+    }
+    pub fn tick(&mut self) {
+        self.raw.tick();
+    }
+    pub fn step(&mut self, m: crate::Message<Command>) {
+        self.raw.step(m);
+    }
+    pub fn on_persisted(&mut self, number: u64) {
+        self.raw.on_persisted(number);
+    }
+
+    fn waiting(&self) -> usize {
+        self.proposed.len() + self.reads.len() + self.confirmed.len()
+    }
+
+    fn not_leader(&mut self, addr: ClientAddr, seq: u64) {
+        let leader = self.raw.leader().filter(|&l| l != self.raw.id());
+        self.replies
+            .push((addr, Response::NotLeader { seq, leader }));
+    }
+
+    /// A client's request arrives.
+    pub fn request(&mut self, addr: ClientAddr, cmd: Command) {
+        let seq = cmd.seq;
+        let leads = self.raw.role() == Role::Leader;
+        if cmd.op.is_read() {
+            let from_own_state =
+                self.bugs.has(Bug::FollowerRead) || (leads && self.bugs.has(Bug::StaleLeaderRead));
+            if from_own_state {
+                let reply = self.kv.query(&cmd.op).expect("a read has an answer");
+                self.replies.push((addr, Response::Done { seq, reply }));
+                return;
+            }
+        }
+        if !leads || self.waiting() >= MAX_WAITING_REQUESTS {
+            self.not_leader(addr, seq);
+            return;
+        }
+        if cmd.op.is_read() && self.read_mode == ReadMode::ReadIndex {
+            let ctx = self.next_read_ctx;
+            self.next_read_ctx += 1;
+            match self.raw.read_index(ctx) {
+                Ok(()) => {
+                    self.reads.insert(ctx, Waiting { addr, cmd });
+                }
+                Err(_) => self.not_leader(addr, seq),
+            }
+            return;
+        }
+        match self.raw.propose(cmd.clone()) {
+            Ok(index) => {
+                // An older proposal at this index (from an earlier leadership
+                // whose entry was since replaced) can no longer apply as ours.
+                if let Some(old) = self.proposed.insert(index, Waiting { addr, cmd }) {
+                    self.not_leader(old.addr, old.cmd.seq);
+                }
+            }
+            Err(_) => self.not_leader(addr, seq),
+        }
+    }
+
+    pub fn has_ready(&self) -> bool {
+        self.raw.has_ready()
+            || !self.replies.is_empty()
+            || self.was_leader != (self.raw.role() == Role::Leader)
+    }
+
+    /// Takes the node's ready, applies its committed entries to the state
+    /// machine and answers what can be answered. The caller persists and
+    /// sends as the contract on [`Ready`] says; `rd.committed_entries` stay
+    /// in `rd` for the caller to inspect.
+    pub fn ready(&mut self, rd: &mut Ready<Command>) {
+        self.raw.ready(rd);
+        for e in &rd.committed_entries {
+            let reply = match &e.data {
+                EntryData::Command(cmd) => Some(self.kv.apply(e.index, cmd, self.bugs)),
+                EntryData::Noop => {
+                    self.kv.apply_empty(e.index);
+                    None
+                }
+            };
+            if let Some(w) = self.proposed.remove(&e.index) {
+                self.answer_applied(w, &e.data, reply);
+            }
+        }
+        for rs in rd.read_states.drain(..) {
+            if let Some(w) = self.reads.remove(&rs.ctx) {
+                self.confirmed.push_back((rs.index, w));
+            }
+        }
+        for ctx in rd.dropped_reads.drain(..) {
+            if let Some(w) = self.reads.remove(&ctx) {
+                self.not_leader(w.addr, w.cmd.seq);
+            }
+        }
+        self.serve_confirmed_reads();
+        self.notice_stepping_down();
+    }
+
+    /// Our proposal at this index applied: answer it if the entry is still
+    /// ours, or send the client elsewhere if another leader replaced it.
+    fn answer_applied(&mut self, w: Waiting, data: &EntryData<Command>, reply: Option<Reply>) {
+        match (data, reply) {
+            (EntryData::Command(cmd), Some(reply)) if *cmd == w.cmd => {
+                self.replies.push((
+                    w.addr,
+                    Response::Done {
+                        seq: w.cmd.seq,
+                        reply,
+                    },
+                ));
+            }
+            _ => self.not_leader(w.addr, w.cmd.seq),
+        }
+    }
+
+    fn serve_confirmed_reads(&mut self) {
+        let applied = self.kv.applied_index();
+        let mut i = 0;
+        while i < self.confirmed.len() {
+            if self.confirmed[i].0 <= applied {
+                let Some((_, w)) = self.confirmed.remove(i) else {
+                    break;
+                };
+                let reply = self.kv.query(&w.cmd.op).expect("a read has an answer");
+                self.replies.push((
+                    w.addr,
+                    Response::Done {
+                        seq: w.cmd.seq,
+                        reply,
+                    },
+                ));
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    /// A node that stops leading sends its waiting clients elsewhere at once
+    /// (its proposals may still commit; a retry is then deduplicated).
+    fn notice_stepping_down(&mut self) {
+        let leads = self.raw.role() == Role::Leader;
+        if self.was_leader && !leads {
+            let proposed = std::mem::take(&mut self.proposed);
+            for (_, w) in proposed {
+                self.not_leader(w.addr, w.cmd.seq);
+            }
+        }
+        self.was_leader = leads;
+    }
+
+    /// The answers produced since the last call.
+    pub fn take_replies(&mut self, out: &mut Vec<(ClientAddr, Response)>) {
+        out.append(&mut self.replies);
+    }
+
+    pub fn check_invariants(&self) {
+        self.raw.check_invariants();
+        self.kv.check_invariants();
+        assert!(
+            self.waiting() <= MAX_WAITING_REQUESTS,
+            "kv service: too many waiting requests"
+        );
+        assert!(
+            self.kv.applied_index() <= self.raw.log().applied,
+            "kv service: applied past what raft handed out"
+        );
+        if let Some((&first, _)) = self.proposed.iter().next() {
+            assert!(
+                first > self.kv.applied_index(),
+                "kv service: a proposal below the applied index is still waiting"
+            );
+        }
+    }
+}

@@ -158,10 +158,11 @@ impl KvService {
         }
     }
 
+    /// Whether [`KvService::ready`] has work to hand out. Answers to clients
+    /// are not counted: take them with [`KvService::take_replies`] after
+    /// every call into the service.
     pub fn has_ready(&self) -> bool {
-        self.raw.has_ready()
-            || !self.replies.is_empty()
-            || self.was_leader != (self.raw.role() == Role::Leader)
+        self.raw.has_ready() || self.was_leader != (self.raw.role() == Role::Leader)
     }
 
     /// Takes the node's ready, applies its committed entries to the state

@@ -26,6 +26,9 @@ pub struct OpSummary {
     pub outcome: Outcome,
     pub invoke_time: u64,
     pub complete_time: Option<u64>,
+    /// The line of the invocation, if the history was read from a file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
 }
 
 impl OpSummary {
@@ -41,11 +44,12 @@ impl OpSummary {
             outcome: op.outcome,
             invoke_time: op.invoke_time,
             complete_time: op.complete_time,
+            line: history.position(index).map(|p| p.line),
         }
     }
 }
 
-/// `#12 p3 read nil -> 2 ok [100, 150]`
+/// `#12 process 3 read nil -> 2 ok [100, 150] (line 7)`
 impl fmt::Display for OpSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -58,8 +62,12 @@ impl fmt::Display for OpSummary {
         }
         write!(f, " {} [{}, ", self.outcome, self.invoke_time)?;
         match self.complete_time {
-            Some(t) => write!(f, "{t}]"),
-            None => write!(f, "never]"),
+            Some(t) => write!(f, "{t}]")?,
+            None => write!(f, "never]")?,
+        }
+        match self.line {
+            Some(line) => write!(f, " (line {line})"),
+            None => Ok(()),
         }
     }
 }

@@ -9,6 +9,7 @@ use checker::{check, Budget, History, Model, ModelKind, Outcome, Verdict};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use support::random::{build, Step};
+use support::register_sim::{simulate, SimConfig};
 
 fn steps() -> impl Strategy<Value = Vec<Step>> {
     prop::collection::vec(
@@ -198,18 +199,26 @@ fn medium_histories_cover_both_verdicts() {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
-    /// Long single-register histories (up to 160 operations, so the
-    /// checker's bitsets span several words and its compact memo keys matter)
-    /// against the reference search.
+    /// Long single-register histories from the simulated store (up to 160
+    /// operations and 8 processes, so the checker's bitsets span several
+    /// words and its compact memo keys matter), half of them with one read
+    /// corrupted, against the reference search.
     #[test]
     fn long_histories_agree_with_reference_search(
-        steps in prop::collection::vec(
-            (0u8..3, any::<u8>(), any::<u8>(), any::<u8>(), 2u8..40)
-                .prop_map(|(process, kind, a, b, outcome)| Step { process, kind, a, b, outcome }),
-            100..340,
-        )
+        seed in any::<u64>(),
+        ops in 70usize..160,
+        processes in 3u64..8,
+        info_per_mille in 0u32..150,
+        corrupt in prop::option::of(0usize..40),
     ) {
-        let history = build(ModelKind::CasRegister, &steps, 160);
+        let sim = simulate(SimConfig { seed, ops, keys: 0, processes, info_per_mille, values: 3 });
+        let mut ops = sim.ops().to_vec();
+        if let Some(nth) = corrupt {
+            if let Some(op) = ops.iter_mut().filter(|o| o.f == "read" && o.outcome == Outcome::Ok).nth(nth) {
+                op.output = match op.output { checker::Value::Int(v) => checker::Value::Int((v + 1) % 3), _ => checker::Value::Int(0) };
+            }
+        }
+        let history = History::new(ops).unwrap();
         agrees_with_reference(&history, ModelKind::CasRegister, &CasRegister)?;
     }
 }

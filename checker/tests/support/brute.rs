@@ -110,9 +110,16 @@ pub fn reference_linearizable<M: Model>(history: &History, model: &M) -> bool {
         .collect();
     let prepared: Vec<(Option<Value>, M::Op)> = ops
         .iter()
-        .map(|&i| model.prepare(&history.ops()[i]).expect("test ops fit the model"))
+        .map(|&i| {
+            model
+                .prepare(&history.ops()[i])
+                .expect("test ops fit the model")
+        })
         .collect();
-    let required: Vec<bool> = ops.iter().map(|&i| history.ops()[i].outcome == Outcome::Ok).collect();
+    let required: Vec<bool> = ops
+        .iter()
+        .map(|&i| history.ops()[i].outcome == Outcome::Ok)
+        .collect();
     type States<S> = Vec<(Option<Value>, S)>;
     let mut seen: HashSet<(Vec<bool>, States<M::State>)> = HashSet::new();
     let mut stack: Vec<(Vec<bool>, States<M::State>)> = vec![(vec![false; ops.len()], Vec::new())];

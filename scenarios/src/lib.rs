@@ -1,5 +1,5 @@
 //! What one raftsim run is: the cluster, the network, disks and clocks, the
-//! random faults, the command driver, the phases and the limits.
+//! random faults, the clients' workload, the phases and the limits.
 //!
 //! A [`Scenario`] is plain data. The simulator turns it, together with a seed,
 //! into the concrete options of one run (swarm testing: each seed draws its own
@@ -26,7 +26,6 @@ pub struct Scenario {
     pub disk: DiskSpec,
     pub clock: ClockSpec,
     pub faults: FaultSpec,
-    pub driver: DriverSpec,
     pub workload: WorkloadSpec,
     pub phases: PhaseSpec,
     pub limits: LimitSpec,
@@ -46,7 +45,6 @@ impl Default for Scenario {
             disk: DiskSpec::default(),
             clock: ClockSpec::default(),
             faults: FaultSpec::default(),
-            driver: DriverSpec::default(),
             workload: WorkloadSpec::default(),
             phases: PhaseSpec::default(),
             limits: LimitSpec::default(),
@@ -247,23 +245,6 @@ impl Default for FaultSpec {
             interval_ms_max: 120,
             duration_ms_min: 10,
             duration_ms_max: 800,
-        }
-    }
-}
-
-/// The command driver: proposes commands to the node it believes leads, so that
-/// replication and commitment are exercised (the KV workload replaces it later).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct DriverSpec {
-    /// One proposal every this many virtual milliseconds.
-    pub propose_interval_ms: u64,
-}
-
-impl Default for DriverSpec {
-    fn default() -> Self {
-        DriverSpec {
-            propose_interval_ms: 20,
         }
     }
 }
@@ -497,9 +478,6 @@ impl Scenario {
         }
         if f.duration_ms_min > f.duration_ms_max || f.duration_ms_max == 0 {
             err("faults.duration_ms_min", "0 <= min <= max, max > 0".into())?;
-        }
-        if self.driver.propose_interval_ms == 0 {
-            err("driver.propose_interval_ms", "at least 1 ms".into())?;
         }
         let w = &self.workload;
         if !(1..=1000).contains(&w.clients) {

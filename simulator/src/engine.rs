@@ -2,21 +2,23 @@
 //!
 //! [`run`] draws the seed's [`RunOptions`] and hands them to
 //! [`run_with_options`], which builds the world (nodes, network, disks,
-//! clocks, driver, nemesis), then pops events in `(time, seq)` order until the
-//! end of the healing phase, a failure, or a limit. After every step on a node
-//! (tick, receive, durable, propose, crash, restart) the observer sees the
-//! whole world; an error from it ends the run.
+//! clocks, clients, nemesis), then pops events in `(time, seq)` order until
+//! the end of the healing phase, a failure, or a limit. After every step on a
+//! node (tick, receive, durable, request, crash, restart) the observer sees
+//! the whole world; an error from it ends the run. Client events that touch no
+//! node (invocations, retries, responses, timeouts) go to the [`Workload`].
 //!
 //! The hot path (tick, deliver, sync) allocates nothing beyond what the node
 //! itself allocates: the [`Effects`] buffer is reused, messages live in the
-//! network's slab, and trace lines are formatted only when a sink is given.
+//! network's slab (client messages in the clients' own), and trace lines are
+//! formatted only when a sink is given.
 
+use crate::clients::{Clients, Cx};
 use crate::clock::Clocks;
 use crate::disk::{Disks, MAX_PENDING_SYNCS};
-use crate::driver::Driver;
 use crate::nemesis::{Fault, Nemesis};
 use crate::network::{Network, SendResult};
-use crate::node::{Boot, Effects, Node, NodeId, Proposal};
+use crate::node::{Boot, Effects, Node, NodeEffects, NodeId};
 use crate::observe::{Failure, FailureKind, Observer, StepKind, View};
 use crate::options::{RunOptions, MAX_NODES};
 use crate::outcome::{EngineStats, ProtocolStats, RunOutcome};
@@ -24,41 +26,46 @@ use crate::panics;
 use crate::queue::{Event, EventQueue, Scheduled};
 use crate::rng;
 use crate::trace::{TraceHasher, Tracer};
+use crate::workload::Workload;
 use scenarios::Scenario;
 use std::hash::{Hash, Hasher};
 
-/// Runs one seed of `scenario`. `config` is handed to every [`Node::boot`].
-/// `trace`, when given, receives one readable line per processed event
+/// Runs one seed of `scenario`. `config` is handed to every [`Node::boot`];
+/// `workload` decides the clients' operations and judges the responses
+/// (`scenario.workload` sets how many clients, open or closed loop, and the
+/// timeouts). `trace`, when given, receives one readable line per processed event
 /// (virtual time in ms with 3 decimals, node, event, message `Debug`);
 /// without it nothing is formatted.
 ///
 /// Never panics on account of the node or the observer: a panic becomes a
 /// `panic` failure, and exhausting `scenario.limits` a `limit` failure.
-pub fn run<N: Node, O: Observer<N>>(
+pub fn run<N: Node, O: Observer<N>, W: Workload<N>>(
     scenario: &Scenario,
     config: &N::Config,
     observer: &mut O,
+    workload: &mut W,
     seed: u64,
     trace: Option<&mut dyn FnMut(&str)>,
 ) -> RunOutcome {
     let options = RunOptions::draw(scenario, seed);
-    run_with_options(&options, config, observer, trace)
+    run_with_options(&options, config, observer, workload, trace)
 }
 
 /// Runs one seed with explicit options (for tests, replays of edited options
 /// and shrinking). Same contract as [`run`]; `options.seed` seeds every
 /// random stream.
-pub fn run_with_options<N: Node, O: Observer<N>>(
+pub fn run_with_options<N: Node, O: Observer<N>, W: Workload<N>>(
     options: &RunOptions,
     config: &N::Config,
     observer: &mut O,
+    workload: &mut W,
     trace: Option<&mut dyn FnMut(&str)>,
 ) -> RunOutcome {
     let mut tracer = Tracer::new(trace);
     let mut slot: Option<World<'_, N>> = None;
     let result = panics::catch(|| {
         let world = slot.insert(World::new(options, config));
-        world.run(observer, &mut tracer)
+        world.run(observer, workload, &mut tracer)
     });
     let failure = match result {
         Ok(Ok(())) => None,
@@ -99,12 +106,12 @@ struct World<'c, N: Node> {
     config: &'c N::Config,
     nodes: Vec<Option<N>>,
     incarnations: Vec<u32>,
-    effects: Effects<N::Msg, N::Record>,
+    effects: NodeEffects<N>,
     queue: EventQueue,
     network: Network<N::Msg>,
     disks: Disks<N::Record>,
     clocks: Clocks,
-    driver: Driver,
+    clients: Clients<N>,
     nemesis: Nemesis,
     stats: EngineStats,
     hasher: TraceHasher,
@@ -112,7 +119,6 @@ struct World<'c, N: Node> {
     events: u64,
     max_events: u64,
     max_in_flight_messages: usize,
-    propose_interval_us: u64,
     faulty_us: u64,
     end_us: u64,
     healing: bool,
@@ -125,6 +131,8 @@ struct Applied {
     dropped: u64,
     writes: usize,
     syncs: usize,
+    replies: usize,
+    replies_lost: usize,
 }
 
 type Step = Result<(), Failure>;
@@ -160,14 +168,13 @@ impl<'c, N: Node> World<'c, N> {
                 options.sync_latency_us_max.max(options.sync_latency_us_min),
             ),
             clocks: Clocks::new(options.tick_us, &options.drift_ppm, &options.tick_phase_us),
-            driver: Driver::new(rng::stream(seed, rng::STREAM_DRIVER), n),
+            clients: Clients::new(options),
             nemesis: Nemesis::new(rng::stream(seed, rng::STREAM_NEMESIS), options),
             stats: EngineStats::default(),
             hasher: TraceHasher::default(),
             events: 0,
             max_events: options.max_events,
             max_in_flight_messages: options.max_in_flight_messages,
-            propose_interval_us: options.propose_interval_us.max(1),
             faulty_us: options.faulty_us,
             end_us: options.end_us(),
             healing: false,
@@ -177,7 +184,12 @@ impl<'c, N: Node> World<'c, N> {
     /// Boots every node and processes events until the end, a failure or a
     /// limit. The loop is bounded by `max_events`: each iteration either
     /// processes one counted event or returns.
-    fn run<O: Observer<N>>(&mut self, observer: &mut O, tracer: &mut Tracer<'_>) -> Step {
+    fn run<O: Observer<N>, W: Workload<N>>(
+        &mut self,
+        observer: &mut O,
+        workload: &mut W,
+        tracer: &mut Tracer<'_>,
+    ) -> Step {
         for node in 0..self.nodes.len() {
             self.nodes[node] = Some(self.boot(node));
         }
@@ -189,7 +201,7 @@ impl<'c, N: Node> World<'c, N> {
             let wait_us = self.nemesis.interval_us();
             self.queue.push(wait_us, Event::FaultStart);
         }
-        self.queue.push(self.propose_interval_us, Event::Propose);
+        self.clients.schedule_start(&mut self.queue);
         for node in 0..self.nodes.len() {
             let at_us = self.clocks.advance(node);
             self.queue.push(at_us, Event::Tick { node: node as u32 });
@@ -207,23 +219,43 @@ impl<'c, N: Node> World<'c, N> {
             }
             self.events += 1;
             self.hash_event(&next);
-            self.dispatch(next.event, observer, tracer)?;
+            self.dispatch(next.event, observer, workload, tracer)?;
         }
     }
 
-    fn dispatch<O: Observer<N>>(
+    fn dispatch<O: Observer<N>, W: Workload<N>>(
         &mut self,
         event: Event,
         observer: &mut O,
+        workload: &mut W,
         tracer: &mut Tracer<'_>,
     ) -> Step {
+        let mut cx = Cx {
+            queue: &mut self.queue,
+            stats: &mut self.stats,
+            hasher: &mut self.hasher,
+            tracer: &mut *tracer,
+            nodes: self.nodes.len(),
+        };
         match event {
             Event::Tick { node } => self.tick(node as NodeId, observer, tracer),
             Event::Deliver { slot } => self.deliver(slot, observer, tracer),
             Event::SyncDone { node, incarnation } => {
                 self.sync_done(node as NodeId, incarnation, observer, tracer)
             }
-            Event::Propose => self.propose(observer, tracer),
+            Event::RequestArrives { slot } => self.request_arrives(slot, observer, tracer),
+            Event::ResponseArrives { slot } => {
+                self.clients.response_arrives(slot, &mut cx, workload)
+            }
+            Event::ClientStart { client } => self.clients.start(client as usize, &mut cx, workload),
+            Event::Arrival => self.clients.arrival(&mut cx, workload),
+            Event::Resend { client, attempt } => {
+                self.clients.resend(client as usize, attempt, &mut cx)
+            }
+            Event::Deadline { client, op } => {
+                self.clients
+                    .deadline(client as usize, op, &mut cx, workload)
+            }
             Event::FaultStart => self.fault_start(observer, tracer),
             Event::FaultEnd => self.fault_end(observer, tracer),
             Event::HealingBegins => self.healing_begins(observer, tracer),
@@ -318,6 +350,8 @@ impl<'c, N: Node> World<'c, N> {
             writes: self.effects.writes.len(),
             syncs: self.effects.syncs.len(),
             dropped: 0,
+            replies: self.effects.replies.len(),
+            replies_lost: 0,
         };
         for (to, msg) in self.effects.sends.drain(..) {
             self.stats.messages_sent += 1;
@@ -348,6 +382,13 @@ impl<'c, N: Node> World<'c, N> {
                     format!("node {node} has more than {MAX_PENDING_SYNCS} syncs pending");
                 return Err(limit_failure(now_us, message));
             }
+        }
+        for (client, response) in self.effects.replies.drain(..) {
+            let lost = self
+                .clients
+                .send_response(&mut self.queue, node, client, response)?;
+            self.stats.client_messages_dropped += u64::from(lost);
+            applied.replies_lost += usize::from(lost);
         }
         assert!(self.effects.is_empty());
         applied.dropped = self.stats.messages_dropped - dropped_before;
@@ -456,33 +497,33 @@ impl<'c, N: Node> World<'c, N> {
         self.observe(observer, node, StepKind::Durable)
     }
 
-    fn propose<O: Observer<N>>(&mut self, observer: &mut O, tracer: &mut Tracer<'_>) -> Step {
-        let next_us = self.queue.now_us() + self.propose_interval_us;
-        self.queue.push(next_us, Event::Propose);
-        let Some((target, command)) = self.driver.next(self.alive()) else {
+    /// A client's request reaches node `to`: lost if the node is down, else
+    /// handed to [`Node::request`]; the node's replies leave with its effects.
+    fn request_arrives<O: Observer<N>>(
+        &mut self,
+        slot: u32,
+        observer: &mut O,
+        tracer: &mut Tracer<'_>,
+    ) -> Step {
+        let (client, to, request) = self.clients.take_request(slot);
+        self.hasher.write_usize(client);
+        self.hasher.write_usize(to);
+        request.hash(&mut self.hasher);
+        if tracer.on() {
+            tracer.begin(self.queue.now_us(), Some(to));
+            tracer.push(format_args!("request from c{client} {request:?}"));
+        }
+        let Some(n) = self.nodes[to].as_mut() else {
+            self.stats.client_messages_dropped += 1;
             if tracer.on() {
-                tracer.begin(self.queue.now_us(), None);
-                tracer.push(format_args!("propose: every node is down"));
+                tracer.push(format_args!(" | lost: n{to} is down"));
                 tracer.end();
             }
             return Ok(());
         };
-        let n = self.nodes[target]
-            .as_mut()
-            .expect("the driver picks a live node");
-        let answer = n.propose(command, &mut self.effects);
-        self.stats.proposals += 1;
-        self.stats.proposals_accepted += u64::from(answer == Proposal::Accepted);
-        self.driver.answered(target, answer);
-        self.hasher.write_usize(target);
-        self.hasher.write_u64(command);
-        answer.hash(&mut self.hasher);
-        if tracer.on() {
-            tracer.begin(self.queue.now_us(), Some(target));
-            tracer.push(format_args!("propose {command} -> {answer:?}"));
-        }
-        self.settle(target, tracer)?;
-        self.observe(observer, target, StepKind::Propose)
+        n.request(client, request, &mut self.effects);
+        self.settle(to, tracer)?;
+        self.observe(observer, to, StepKind::Request)
     }
 
     fn fault_start<O: Observer<N>>(&mut self, observer: &mut O, tracer: &mut Tracer<'_>) -> Step {
@@ -576,6 +617,7 @@ impl<'c, N: Node> World<'c, N> {
             tracer.end();
         }
         self.network.stop_loss_and_duplication();
+        self.clients.stop_loss();
         if let Some(fault) = self.nemesis.end() {
             self.undo(fault, observer, tracer)?;
         }
@@ -679,8 +721,10 @@ fn trace_effects(tracer: &mut Tracer<'_>, applied: Applied) {
         dropped,
         writes,
         syncs,
+        replies,
+        replies_lost,
     } = applied;
-    if sent + writes + syncs == 0 {
+    if sent + writes + syncs + replies == 0 {
         return;
     }
     tracer.push(format_args!(" | sent {sent}"));
@@ -692,5 +736,11 @@ fn trace_effects(tracer: &mut Tracer<'_>, applied: Applied) {
     }
     if syncs > 0 {
         tracer.push(format_args!(", synced {syncs}"));
+    }
+    if replies > 0 {
+        tracer.push(format_args!(", replied {replies}"));
+        if replies_lost > 0 {
+            tracer.push(format_args!(" ({replies_lost} lost)"));
+        }
     }
 }

@@ -3,14 +3,16 @@
 //! One seed fully determines a run. See `../shared/DESIGN.md`.
 //!
 //! The generic engine is [`run`] (and [`run_with_options`]): it drives any
-//! [`Node`] and reports to any [`Observer`]. Its parts, one job per module:
-//! [`options`] (the per-seed draw), `queue` (events by time and sequence),
-//! `network`, `disk`, `clock`, `nemesis`, `driver`, [`rng`] (one stream per
+//! [`Node`] with the clients of any [`Workload`], and reports to any
+//! [`Observer`]. Its parts, one job per module: [`options`] (the per-seed
+//! draw), `queue` (events by time and sequence), `slab` (payloads parked
+//! under small keys), `network`, `disk`, `clock`, `nemesis`, `clients` (their
+//! mechanics: targets, retries, redirects, timeouts), [`rng`] (one stream per
 //! component) and [`trace`] (the trace hash and readable lines).
 
+mod clients;
 mod clock;
 mod disk;
-mod driver;
 pub mod engine;
 mod nemesis;
 mod network;
@@ -22,10 +24,13 @@ mod panics;
 mod queue;
 pub mod raft;
 pub mod rng;
+mod slab;
 pub mod trace;
+pub mod workload;
 
 pub use engine::{run, run_with_options};
-pub use node::{Boot, Effects, Node, NodeId, Proposal};
+pub use node::{Boot, ClientId, Effects, Node, NodeEffects, NodeId};
 pub use observe::{Failure, FailureKind, Observer, StepKind, View};
 pub use options::{LatencyModel, RunOptions};
 pub use outcome::{EngineStats, ProtocolStats, RunOutcome};
+pub use workload::{Answer, Workload};

@@ -6,13 +6,14 @@
 //! delivered after its own latency. Messages already in flight when a
 //! partition starts still arrive, like packets already on the wire.
 //!
-//! In-flight messages live in a slab (`Vec<Option<..>>` with a free list) so
-//! that events only carry a slot number. The slab is bounded by the run's
+//! In-flight messages live in a [`Slab`] so that events only carry a slot
+//! number. The slab is bounded by the run's
 //! in-flight limit; exceeding it is reported, never a hang or an OOM.
 
 use crate::node::NodeId;
 use crate::options::LatencyModel;
 use crate::queue::{Event, EventQueue};
+use crate::slab::Slab;
 use rand::{Rng, RngCore};
 use rand_chacha::ChaCha8Rng;
 
@@ -39,13 +40,13 @@ pub enum SendResult {
 
 /// A chance compared against one `u64` draw: `draw < threshold`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Chance {
+pub struct Chance {
     threshold: u64,
     certain: bool,
 }
 
 impl Chance {
-    fn new(ratio: f64) -> Chance {
+    pub fn new(ratio: f64) -> Chance {
         let ratio = if ratio.is_finite() {
             ratio.clamp(0.0, 1.0)
         } else {
@@ -62,7 +63,7 @@ impl Chance {
     /// Whether the event happens. Draws nothing when the chance is 0 or 1, so
     /// switching loss off does not consume network randomness.
     #[inline]
-    fn happens(&self, rng: &mut ChaCha8Rng) -> bool {
+    pub fn happens(&self, rng: &mut ChaCha8Rng) -> bool {
         if self.certain {
             return true;
         }
@@ -70,9 +71,8 @@ impl Chance {
     }
 }
 
-/// The network of one run. Invariants: `blocked` is `nodes * nodes`;
-/// `in_flight` counts the occupied slots of `slots`, never more than
-/// `max_in_flight`.
+/// The network of one run. Invariants: `blocked` is `nodes * nodes`; the
+/// slab holds every message on the wire, at most the run's in-flight limit.
 pub struct Network<M> {
     nodes: usize,
     rng: ChaCha8Rng,
@@ -81,10 +81,7 @@ pub struct Network<M> {
     duplicate: Chance,
     /// `blocked[from * nodes + to]`: messages from `from` to `to` are lost.
     blocked: Vec<bool>,
-    slots: Vec<Option<InFlight<M>>>,
-    free_slots: Vec<u32>,
-    in_flight: usize,
-    max_in_flight: usize,
+    slab: Slab<InFlight<M>>,
 }
 
 impl<M: Clone> Network<M> {
@@ -105,10 +102,7 @@ impl<M: Clone> Network<M> {
             drop: Chance::new(drop_ratio),
             duplicate: Chance::new(duplicate_ratio),
             blocked: vec![false; nodes * nodes],
-            slots: Vec::with_capacity(1024.min(max_in_flight)),
-            free_slots: Vec::with_capacity(1024.min(max_in_flight)),
-            in_flight: 0,
-            max_in_flight,
+            slab: Slab::new(max_in_flight),
         }
     }
 
@@ -135,16 +129,16 @@ impl<M: Clone> Network<M> {
         if self.drop.happens(&mut self.rng) {
             return SendResult::Lost;
         }
-        let latency_us = self.latency_us();
+        let delay_us = latency_us(&mut self.rng, self.latency);
         let duplicated = self.duplicate.happens(&mut self.rng);
         if duplicated {
-            let copy_latency_us = self.latency_us();
+            let copy_latency_us = latency_us(&mut self.rng, self.latency);
             let copy = msg.clone();
             if !self.schedule(queue, now_us + copy_latency_us, from, to, copy) {
                 return SendResult::OverLimit;
             }
         }
-        if !self.schedule(queue, now_us + latency_us, from, to, msg) {
+        if !self.schedule(queue, now_us + delay_us, from, to, msg) {
             return SendResult::OverLimit;
         }
         SendResult::Scheduled { duplicated }
@@ -158,72 +152,25 @@ impl<M: Clone> Network<M> {
         to: NodeId,
         msg: M,
     ) -> bool {
-        if self.in_flight >= self.max_in_flight {
-            return false;
+        match self.slab.insert(InFlight { from, to, msg }) {
+            Ok(slot) => {
+                queue.push(at_us, Event::Deliver { slot });
+                true
+            }
+            Err(_) => false,
         }
-        let entry = Some(InFlight { from, to, msg });
-        let slot = match self.free_slots.pop() {
-            Some(slot) => {
-                assert!(self.slots[slot as usize].is_none(), "free slot in use");
-                self.slots[slot as usize] = entry;
-                slot
-            }
-            None => {
-                self.slots.push(entry);
-                u32::try_from(self.slots.len() - 1).expect("fewer than 2^32 slots")
-            }
-        };
-        self.in_flight += 1;
-        queue.push(at_us, Event::Deliver { slot });
-        true
     }
 
     /// Takes the message in `slot` off the wire (its delivery event fired).
     #[inline]
     pub fn take(&mut self, slot: u32) -> InFlight<M> {
-        let entry = self.slots[slot as usize]
-            .take()
-            .expect("a delivery for an empty slot");
-        assert!(self.in_flight > 0);
-        self.in_flight -= 1;
-        self.free_slots.push(slot);
-        entry
-    }
-
-    /// Draws one message's latency.
-    #[inline]
-    fn latency_us(&mut self) -> u64 {
-        let rng = &mut self.rng;
-        match self.latency {
-            LatencyModel::Constant { latency_us } => latency_us,
-            LatencyModel::Uniform {
-                latency_us_min,
-                latency_us_max,
-            } => rng.random_range(latency_us_min..=latency_us_max),
-            LatencyModel::Exponential {
-                latency_us_min,
-                tail_us_mean,
-            } => latency_us_min.saturating_add(exponential_us(rng, tail_us_mean)),
-            LatencyModel::LongTail {
-                latency_us_min,
-                latency_us_max,
-                tail_ratio,
-                tail_us_min,
-                tail_us_max,
-            } => {
-                if rng.random_bool(tail_ratio) {
-                    rng.random_range(tail_us_min..=tail_us_max)
-                } else {
-                    rng.random_range(latency_us_min..=latency_us_max)
-                }
-            }
-        }
+        self.slab.take(slot)
     }
 
     /// Messages on the wire now.
     #[cfg(test)]
     pub fn in_flight(&self) -> usize {
-        self.in_flight
+        self.slab.len()
     }
 
     /// Stops random loss and duplication (the healing phase); latency stays.
@@ -281,6 +228,35 @@ impl<M: Clone> Network<M> {
     pub fn heal(&mut self) {
         self.blocked.fill(false);
         assert!(self.blocked.iter().all(|b| !b));
+    }
+}
+
+/// Draws one message's latency under `model`.
+#[inline]
+pub fn latency_us(rng: &mut ChaCha8Rng, model: LatencyModel) -> u64 {
+    match model {
+        LatencyModel::Constant { latency_us } => latency_us,
+        LatencyModel::Uniform {
+            latency_us_min,
+            latency_us_max,
+        } => rng.random_range(latency_us_min..=latency_us_max),
+        LatencyModel::Exponential {
+            latency_us_min,
+            tail_us_mean,
+        } => latency_us_min.saturating_add(exponential_us(rng, tail_us_mean)),
+        LatencyModel::LongTail {
+            latency_us_min,
+            latency_us_max,
+            tail_ratio,
+            tail_us_min,
+            tail_us_max,
+        } => {
+            if rng.random_bool(tail_ratio) {
+                rng.random_range(tail_us_min..=tail_us_max)
+            } else {
+                rng.random_range(latency_us_min..=latency_us_max)
+            }
+        }
     }
 }
 

@@ -1,10 +1,11 @@
 //! The interface between the engine and the protocol under test.
 //!
 //! The engine drives any type that implements [`Node`]: it delivers ticks,
-//! messages, proposals and "your sync is durable" notices, and the node answers
-//! by filling an [`Effects`] buffer (stateright's `on_msg(.., out)` shape). The
-//! engine never looks inside `Node::Msg` or `Node::Record`: it only moves them,
-//! hashes them into the trace, and prints them with `Debug` in traces.
+//! messages, client requests and "your sync is durable" notices, and the node
+//! answers by filling an [`Effects`] buffer (stateright's `on_msg(.., out)`
+//! shape). The engine never looks inside `Node::Msg`, `Node::Record`,
+//! `Node::Request` or `Node::Response`: it only moves them, hashes them into
+//! the trace, and prints them with `Debug` in traces.
 //!
 //! # Disk contract
 //!
@@ -17,6 +18,17 @@
 //! records, in the order they were written, and the node rebuilds itself from
 //! them. Messages that depend on a write (a vote, an append acknowledgement)
 //! must be held by the node until `durable` says the write is safe.
+//!
+//! # Client contract
+//!
+//! Clients (see [`crate::Workload`]) send requests to nodes; the engine hands
+//! each arriving request to [`Node::request`]. A node answers a client with
+//! [`Effects::reply`], in that step or in any later one (after a commit, say),
+//! as often as it likes: each reply travels back to the client on its own and
+//! may be lost. A client may send the same request again (a retry) to the same
+//! or another node, so a node that must execute requests exactly once has to
+//! recognise retries by the ids the request carries. A crashed node loses the
+//! requests it has not answered; its clients find out by timing out.
 
 use rand_chacha::ChaCha8Rng;
 use std::fmt::Debug;
@@ -25,31 +37,37 @@ use std::hash::Hash;
 /// Nodes are numbered `0..n`; the number is the index into the engine's tables.
 pub type NodeId = usize;
 
+/// Clients are numbered `0..clients`, independently of nodes.
+pub type ClientId = usize;
+
 /// What a node asks the engine to do in answer to one event.
 ///
 /// The buffer is reused across events to keep the hot path free of allocation;
 /// the engine drains it after every call.
 #[derive(Debug)]
-pub struct Effects<M, R> {
+pub struct Effects<M, R, P> {
     /// Messages to put on the network now, in order.
     pub sends: Vec<(NodeId, M)>,
     /// Records appended to the disk's volatile buffer, in order.
     pub writes: Vec<R>,
     /// Sync requests, by id; each makes all earlier writes durable.
     pub syncs: Vec<u64>,
+    /// Responses to clients, in order; each travels back on its own.
+    pub replies: Vec<(ClientId, P)>,
 }
 
-impl<M, R> Default for Effects<M, R> {
+impl<M, R, P> Default for Effects<M, R, P> {
     fn default() -> Self {
         Effects {
             sends: Vec::new(),
             writes: Vec::new(),
             syncs: Vec::new(),
+            replies: Vec::new(),
         }
     }
 }
 
-impl<M, R> Effects<M, R> {
+impl<M, R, P> Effects<M, R, P> {
     pub fn send(&mut self, to: NodeId, msg: M) {
         self.sends.push((to, msg));
     }
@@ -59,24 +77,26 @@ impl<M, R> Effects<M, R> {
     pub fn sync(&mut self, sync_id: u64) {
         self.syncs.push(sync_id);
     }
+    /// Answers client `client` (which must be below the run's client count).
+    pub fn reply(&mut self, client: ClientId, response: P) {
+        self.replies.push((client, response));
+    }
     pub fn is_empty(&self) -> bool {
-        self.sends.is_empty() && self.writes.is_empty() && self.syncs.is_empty()
+        self.sends.is_empty()
+            && self.writes.is_empty()
+            && self.syncs.is_empty()
+            && self.replies.is_empty()
     }
     pub fn clear(&mut self) {
         self.sends.clear();
         self.writes.clear();
         self.syncs.clear();
+        self.replies.clear();
     }
 }
 
-/// The answer to a proposal.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Proposal {
-    /// The node leads and appended the command to its log (it may still be lost).
-    Accepted,
-    /// The node does not lead; it names the leader it believes in, if any.
-    NotLeader(Option<NodeId>),
-}
+/// The effects buffer of node type `N`.
+pub type NodeEffects<N> = Effects<<N as Node>::Msg, <N as Node>::Record, <N as Node>::Response>;
 
 /// Everything a node needs to (re)start.
 pub struct Boot<'a, C> {
@@ -97,23 +117,30 @@ pub trait Node: Sized {
     type Record: Clone + Debug + Hash;
     /// Static configuration shared by all nodes of a run.
     type Config;
+    /// What a client sends (with whatever ids the node needs to execute a
+    /// retried request exactly once).
+    type Request: Clone + Debug + Hash;
+    /// What a node answers a client, through [`Effects::reply`].
+    type Response: Clone + Debug + Hash;
 
     /// Starts a node from its durable records (empty on first boot).
     fn boot(boot: Boot<'_, Self::Config>, durable: &[Self::Record]) -> Self;
 
     /// One tick of this node's (drifting) clock.
-    fn tick(&mut self, out: &mut Effects<Self::Msg, Self::Record>);
+    fn tick(&mut self, out: &mut NodeEffects<Self>);
 
     /// A message from `from` arrives.
-    fn receive(&mut self, from: NodeId, msg: Self::Msg, out: &mut Effects<Self::Msg, Self::Record>);
+    fn receive(&mut self, from: NodeId, msg: Self::Msg, out: &mut NodeEffects<Self>);
 
     /// Every record written before sync `sync_id` was asked for is now durable.
-    fn durable(&mut self, sync_id: u64, out: &mut Effects<Self::Msg, Self::Record>);
+    fn durable(&mut self, sync_id: u64, out: &mut NodeEffects<Self>);
 
-    /// The driver proposes an opaque command.
-    fn propose(&mut self, command: u64, out: &mut Effects<Self::Msg, Self::Record>) -> Proposal;
+    /// A request from client `client` arrives (a first attempt or a retry:
+    /// see the client contract above). The answer, if any, goes out through
+    /// `out.reply(client, ..)`, now or in a later step.
+    fn request(&mut self, client: ClientId, request: Self::Request, out: &mut NodeEffects<Self>);
 
     /// Whether this node currently believes it leads (for faults that target
-    /// the leader, and for the driver). A hint, never used for checking.
+    /// the leader). A hint, never used for checking.
     fn is_leader(&self) -> bool;
 }

@@ -52,7 +52,8 @@ pub enum StepKind {
         from: NodeId,
     },
     Durable,
-    Propose,
+    /// The node handled a client's request.
+    Request,
     /// The node crashed: `nodes[node]` is now `None`.
     Crash,
     /// The node restarted from its durable records.

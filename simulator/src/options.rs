@@ -9,7 +9,7 @@
 use crate::rng;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-use scenarios::{FaultKind, LatencySpec, Scenario};
+use scenarios::{ClientMode, FaultKind, LatencySpec, Scenario};
 
 /// Ratios are drawn on this grid so that they print exactly (0.0123, not
 /// 0.012300000000000001-like noise from a continuous draw).
@@ -118,8 +118,18 @@ pub struct RunOptions {
     pub fault_interval_us_max: u64,
     pub fault_duration_us_min: u64,
     pub fault_duration_us_max: u64,
-    /// One proposal every this many microseconds (at least 1).
-    pub propose_interval_us: u64,
+    /// Number of clients; 0 runs no clients at all.
+    pub clients: usize,
+    pub client_mode: ClientMode,
+    /// Open loop: one arrival every this many microseconds, over all clients
+    /// (at least 1).
+    pub arrival_interval_us: u64,
+    /// An operation without a definite answer this long after its invocation
+    /// times out (at least 1).
+    pub request_timeout_us: u64,
+    /// Without a definite answer this long after the last send, the request
+    /// is sent again to another node (at least 1).
+    pub retry_us: u64,
     pub faulty_us: u64,
     pub healing_us: u64,
     pub max_events: u64,
@@ -153,6 +163,7 @@ impl RunOptions {
         let duplicate_ratio = draw_ratio(&mut rng, scenario.network.duplicate_ratio_max, swarm);
         let fault_kinds = draw_kinds(&mut rng, scenario);
         let f = &scenario.faults;
+        let w = &scenario.workload;
         let sync_latency_us_min = ms_to_us(scenario.disk.sync_latency_ms_min);
         RunOptions {
             seed,
@@ -177,11 +188,11 @@ impl RunOptions {
                 .duration_ms_max
                 .max(f.duration_ms_min)
                 .saturating_mul(1000),
-            propose_interval_us: scenario
-                .driver
-                .propose_interval_ms
-                .saturating_mul(1000)
-                .max(1),
+            clients: w.clients,
+            client_mode: w.mode,
+            arrival_interval_us: arrival_interval_us(w.rate_per_s),
+            request_timeout_us: w.request_timeout_ms.saturating_mul(1000).max(1),
+            retry_us: w.retry_ms.saturating_mul(1000).max(1),
             faulty_us: scenario.phases.faulty_ms.saturating_mul(1000),
             healing_us: scenario.phases.healing_ms.saturating_mul(1000),
             max_events: scenario.limits.max_events,
@@ -193,6 +204,16 @@ impl RunOptions {
     pub fn end_us(&self) -> u64 {
         self.faulty_us.saturating_add(self.healing_us)
     }
+}
+
+/// The fixed gap between open-loop arrivals at `rate_per_s` (validated
+/// positive), rounded to the nearest microsecond and at least 1; a rate that
+/// is not positive and finite gives one arrival per virtual hour, not a panic.
+fn arrival_interval_us(rate_per_s: f64) -> u64 {
+    if !(rate_per_s.is_finite() && rate_per_s > 0.0) {
+        return 3_600_000_000;
+    }
+    ((1e6 / rate_per_s).round() as u64).max(1)
 }
 
 /// A ratio on the `RATIO_STEPS` grid: with swarm testing uniform in `[0, max]`
@@ -273,5 +294,19 @@ mod tests {
         assert_eq!(a.fault_kinds, FaultKind::ALL.to_vec());
         scenario.faults.enabled = false;
         assert!(RunOptions::draw(&scenario, 3).fault_kinds.is_empty());
+    }
+
+    #[test]
+    fn client_timing_is_converted_to_microseconds() {
+        let mut scenario = Scenario::default();
+        scenario.workload.rate_per_s = 300.0;
+        scenario.workload.retry_ms = 70;
+        let a = RunOptions::draw(&scenario, 1);
+        assert_eq!(a.arrival_interval_us, 3_333);
+        assert_eq!(a.retry_us, 70_000);
+        assert_eq!(a.request_timeout_us, 1_000_000);
+        assert_eq!(a.clients, scenario.workload.clients);
+        assert_eq!(arrival_interval_us(0.0), 3_600_000_000);
+        assert_eq!(arrival_interval_us(1e9), 1);
     }
 }

@@ -15,8 +15,24 @@ pub struct EngineStats {
     pub restarts: u64,
     /// Partitions of any shape started by the nemesis.
     pub partitions: u64,
-    pub proposals: u64,
-    pub proposals_accepted: u64,
+    /// Client requests sent, first attempts and resends alike.
+    pub requests_sent: u64,
+    /// Responses that reached their client (late ones included).
+    pub responses_delivered: u64,
+    /// Client requests and responses lost to random loss, and requests that
+    /// reached a crashed node.
+    pub client_messages_dropped: u64,
+    /// Resends after `retry_ms` without an answer.
+    pub retries: u64,
+    /// Redirect answers acted on (each leads to a resend unless the deadline
+    /// comes first).
+    pub redirects: u64,
+    /// Operations given up at the request timeout.
+    pub timeouts: u64,
+    /// Operations the workload judged done.
+    pub operations_completed: u64,
+    /// Open-loop arrivals that found every client busy.
+    pub open_loop_arrivals_skipped: u64,
 }
 
 /// Counters about the protocol, kept by the Raft observer.
@@ -28,7 +44,7 @@ pub struct ProtocolStats {
     pub max_term: u64,
     /// Log entries known committed at the end (including no-op entries).
     pub committed_entries: u64,
-    /// Driver commands known committed at the end.
+    /// Client commands known committed at the end.
     pub committed_commands: u64,
 }
 

@@ -18,8 +18,19 @@ pub enum Event {
     /// The oldest pending sync of `node` completes, if `incarnation` is still
     /// the node's current one (a crash makes it stale).
     SyncDone { node: u32, incarnation: u32 },
-    /// The driver proposes its next command.
-    Propose,
+    /// Closed loop: client `client` invokes its first operation.
+    ClientStart { client: u32 },
+    /// Open loop: the next operation arrives for an idle client.
+    Arrival,
+    /// The client request in client-wire slot `slot` reaches its node.
+    RequestArrives { slot: u32 },
+    /// The response in client-wire slot `slot` reaches its client.
+    ResponseArrives { slot: u32 },
+    /// Client `client` sends its request again (after a retry interval or a
+    /// redirect), if `attempt` is still its current attempt.
+    Resend { client: u32, attempt: u32 },
+    /// Client `client`'s operation number `op` times out, if still in flight.
+    Deadline { client: u32, op: u32 },
     /// The nemesis starts its next fault.
     FaultStart,
     /// The nemesis undoes the fault it started.
@@ -37,14 +48,23 @@ impl Event {
             Event::Tick { .. } => 1,
             Event::Deliver { .. } => 2,
             Event::SyncDone { .. } => 3,
-            Event::Propose => 4,
+            // 4 was the retired driver's proposal.
             Event::FaultStart => 5,
             Event::FaultEnd => 6,
             Event::HealingBegins => 7,
             Event::End => 8,
+            Event::ClientStart { .. } => 9,
+            Event::Arrival => 10,
+            Event::RequestArrives { .. } => 11,
+            Event::ResponseArrives { .. } => 12,
+            Event::Resend { .. } => 13,
+            Event::Deadline { .. } => 14,
         }
     }
 }
+
+// Events stay two words at most, so that heap moves stay cheap.
+const _: () = assert!(std::mem::size_of::<Event>() <= 12);
 
 /// One scheduled event.
 #[derive(Clone, Copy, Debug)]
@@ -138,7 +158,7 @@ mod tests {
     #[test]
     fn pops_by_time_then_by_push_order() {
         let mut q = EventQueue::default();
-        q.push(5, Event::Propose);
+        q.push(5, Event::Arrival);
         q.push(3, Event::Tick { node: 1 });
         q.push(5, Event::Tick { node: 2 });
         q.push(3, Event::Tick { node: 0 });
@@ -150,7 +170,7 @@ mod tests {
             vec![
                 (3, Event::Tick { node: 1 }),
                 (3, Event::Tick { node: 0 }),
-                (5, Event::Propose),
+                (5, Event::Arrival),
                 (5, Event::Tick { node: 2 }),
             ]
         );

@@ -1,7 +1,7 @@
 //! One random stream per component, all derived from the run's seed.
 //!
-//! Every component (options drawing, network, nemesis, driver, each disk, each
-//! node incarnation) owns its own ChaCha8 stream: the same key (expanded from
+//! Every component (options drawing, network, nemesis, each disk, each node
+//! incarnation, the clients' messages and choices, each client's workload) owns its own ChaCha8 stream: the same key (expanded from
 //! the seed) with a distinct stream number. A component's draws therefore
 //! depend only on the seed and on its own history, never on how many numbers
 //! another component drew: adding a client, or a node drawing one more
@@ -9,8 +9,9 @@
 //!
 //! Stream numbers are fixed here, once, and must never be renumbered: a
 //! renumbering changes every seed's run. Layout of the 64-bit stream number:
-//! small constants for singleton components, bit 62 set for per-disk streams,
-//! bit 63 set for node incarnations (`node << 32 | incarnation`).
+//! small constants for singleton components, bit 61 set for clients (see
+//! [`client_stream`]), bit 62 set for per-disk streams, bit 63 set for node
+//! incarnations (`node << 32 | incarnation`).
 
 use crate::node::NodeId;
 use rand::SeedableRng;
@@ -22,10 +23,14 @@ pub const STREAM_OPTIONS: u64 = 1;
 pub const STREAM_NETWORK: u64 = 2;
 /// The random nemesis: which fault, when, on whom.
 pub const STREAM_NEMESIS: u64 = 3;
-/// The command driver's choice of node.
-pub const STREAM_DRIVER: u64 = 4;
-/// Reserved for the clients of the KV workload (`STREAM_CLIENTS | client`).
+// Stream 4 was the retired command driver's; it stays unused.
+/// The clients' streams: `STREAM_CLIENTS | client` is client `client`'s
+/// workload stream; `STREAM_CLIENTS | 1 << 32` carries client messages' loss
+/// and latency, `STREAM_CLIENTS | 1 << 32 | 1` the clients' own choices
+/// (start times, target nodes, open-loop assignment).
 pub const STREAM_CLIENTS: u64 = 1 << 61;
+const CLIENT_MESSAGES: u64 = 1 << 32;
+const CLIENT_CHOICES: u64 = 1 << 32 | 1;
 const STREAM_DISKS: u64 = 1 << 62;
 const STREAM_NODES: u64 = 1 << 63;
 
@@ -54,6 +59,26 @@ pub fn node_stream(seed: u64, node: NodeId, incarnation: u32) -> ChaCha8Rng {
     )
 }
 
+/// The stream handed to the workload for client `client`'s operations
+/// ([`crate::Workload::invoke`]): one per client, so that one client's draws
+/// never shift another's.
+pub fn client_stream(seed: u64, client: usize) -> ChaCha8Rng {
+    assert!(client < (1 << 32), "client id {client} out of range");
+    stream(seed, STREAM_CLIENTS | client as u64)
+}
+
+/// The stream of client messages' loss and latency (apart from the nodes'
+/// network, so that adding a client leaves the network's draws unchanged).
+pub fn client_messages_stream(seed: u64) -> ChaCha8Rng {
+    stream(seed, STREAM_CLIENTS | CLIENT_MESSAGES)
+}
+
+/// The stream of the clients' own choices: start times, target nodes,
+/// which idle client takes an open-loop arrival.
+pub fn client_choices_stream(seed: u64) -> ChaCha8Rng {
+    stream(seed, STREAM_CLIENTS | CLIENT_CHOICES)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,7 +91,11 @@ mod tests {
         let c = node_stream(7, 1, 0).next_u64();
         let d = node_stream(7, 1, 1).next_u64();
         let e = disk_stream(7, 1).next_u64();
-        let all = [a, b, c, d, e];
+        let f = client_stream(7, 0).next_u64();
+        let g = client_stream(7, 1).next_u64();
+        let h = client_messages_stream(7).next_u64();
+        let i = client_choices_stream(7).next_u64();
+        let all = [a, b, c, d, e, f, g, h, i];
         for (i, x) in all.iter().enumerate() {
             for y in &all[i + 1..] {
                 assert_ne!(x, y);

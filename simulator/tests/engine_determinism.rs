@@ -2,12 +2,19 @@
 
 mod engine_common;
 
-use engine_common::{DiskCheck, Toy, ToyConfig};
+use engine_common::{DiskCheck, Toy, ToyConfig, ToyWorkload};
 use scenarios::Scenario;
 use simulator::{run, RunOutcome};
 
 fn outcome(scenario: &Scenario, config: &ToyConfig, seed: u64) -> RunOutcome {
-    run::<Toy, _>(scenario, config, &mut DiskCheck::default(), seed, None)
+    run::<Toy, _, _>(
+        scenario,
+        config,
+        &mut DiskCheck::default(),
+        &mut ToyWorkload::default(),
+        seed,
+        None,
+    )
 }
 
 fn short() -> Scenario {
@@ -89,7 +96,14 @@ fn tracing_changes_nothing_but_prints_every_step() {
     let config = ToyConfig::default();
     let mut lines: Vec<String> = Vec::new();
     let mut sink = |line: &str| lines.push(line.to_string());
-    let traced = run::<Toy, _>(&s, &config, &mut DiskCheck::default(), 5, Some(&mut sink));
+    let traced = run::<Toy, _, _>(
+        &s,
+        &config,
+        &mut DiskCheck::default(),
+        &mut ToyWorkload::default(),
+        5,
+        Some(&mut sink),
+    );
     assert_eq!(traced, outcome(&s, &config, 5));
     assert!(
         lines.len() as u64 >= traced.events,
@@ -102,7 +116,13 @@ fn tracing_changes_nothing_but_prints_every_step() {
         .any(|l| l.contains("recv from n") && l.contains("Gossip { counter:")));
     assert!(lines.iter().any(|l| l.contains("durable sync")));
     assert!(lines.iter().any(|l| l.contains("healing begins")));
-    assert!(lines[0].contains("ms n"), "{}", lines[0]);
+    assert!(lines[0].contains("ms "), "{}", lines[0]);
+    assert!(lines.iter().any(|l| l.contains("ms n0  tick")));
+    assert!(lines.iter().any(|l| l.contains(" invoke ToyRequest")));
+    assert!(lines.iter().any(|l| l.contains("request from c")));
+    assert!(lines
+        .iter()
+        .any(|l| l.contains(" reply from n0") && l.ends_with("-> Done")));
 }
 
 #[test]
@@ -112,10 +132,11 @@ fn print_a_trace() {
     s.phases.faulty_ms = 1_500;
     let mut sink = |line: &str| println!("{line}");
     println!("{:?}", simulator::RunOptions::draw(&s, 9));
-    run::<Toy, _>(
+    run::<Toy, _, _>(
         &s,
         &ToyConfig::default(),
         &mut DiskCheck::default(),
+        &mut ToyWorkload::default(),
         9,
         Some(&mut sink),
     );

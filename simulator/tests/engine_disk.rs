@@ -3,7 +3,7 @@
 
 mod engine_common;
 
-use engine_common::{DiskCheck, Toy, ToyConfig};
+use engine_common::{DiskCheck, Toy, ToyConfig, ToyWorkload};
 use scenarios::{FaultKind, Scenario};
 use simulator::{run, run_with_options, RunOptions};
 
@@ -24,7 +24,14 @@ fn a_crash_loses_unsynced_writes_and_keeps_synced_ones() {
         // DiskCheck asserts, at every crash, that the durable log is a prefix
         // of what the node wrote and covers every acknowledged sync, and at
         // every restart that the node booted from exactly the durable log.
-        let outcome = run::<Toy, _>(&s, &ToyConfig::default(), &mut check, seed, None);
+        let outcome = run::<Toy, _, _>(
+            &s,
+            &ToyConfig::default(),
+            &mut check,
+            &mut ToyWorkload::default(),
+            seed,
+            None,
+        );
         assert!(outcome.passed(), "seed {seed}: {:?}", outcome.failure);
         assert_eq!(outcome.engine.crashes, check.crashes);
         assert_eq!(outcome.engine.restarts, check.restarts);
@@ -55,10 +62,11 @@ fn syncs_complete_in_the_order_asked_even_with_wide_latency() {
     s.phases.healing_ms = 0;
     for seed in 0..10 {
         let options = RunOptions::draw(&s, seed);
-        let outcome = run_with_options::<Toy, _>(
+        let outcome = run_with_options::<Toy, _, _>(
             &options,
             &ToyConfig::default(),
             &mut DiskCheck::default(),
+            &mut ToyWorkload::default(),
             None,
         );
         assert!(outcome.passed(), "seed {seed}: {:?}", outcome.failure);
@@ -77,10 +85,11 @@ fn messages_to_a_crashed_node_are_lost_on_arrival() {
     s.phases.healing_ms = 500;
     let mut down = 0u64;
     let mut sink = |line: &str| down += u64::from(line.contains(" is down"));
-    let outcome = run::<Toy, _>(
+    let outcome = run::<Toy, _, _>(
         &s,
         &ToyConfig::default(),
         &mut DiskCheck::default(),
+        &mut ToyWorkload::default(),
         8,
         Some(&mut sink),
     );

@@ -3,7 +3,7 @@
 
 mod engine_common;
 
-use engine_common::{DiskCheck, Toy, ToyConfig};
+use engine_common::{DiskCheck, Toy, ToyConfig, ToyWorkload};
 use scenarios::{FaultKind, LatencySpec, Scenario};
 use simulator::run;
 
@@ -56,10 +56,11 @@ fn traced_run(kind: FaultKind, seed: u64) -> (Vec<(u64, usize, usize)>, Vec<Wind
         broadcast: true,
         ..ToyConfig::default()
     };
-    let outcome = run::<Toy, _>(
+    let outcome = run::<Toy, _, _>(
         &s,
         &config,
         &mut DiskCheck::default(),
+        &mut ToyWorkload::default(),
         seed,
         Some(&mut sink),
     );

@@ -2,7 +2,7 @@
 
 mod engine_common;
 
-use engine_common::{DiskCheck, Toy, ToyConfig};
+use engine_common::{DiskCheck, Toy, ToyConfig, ToyWorkload};
 use scenarios::{FaultKind, Scenario};
 use simulator::{run, run_with_options, FailureKind, RunOptions};
 
@@ -18,7 +18,14 @@ fn healing_restarts_crashed_nodes_and_stops_faults() {
     s.phases.faulty_ms = 1_000;
     s.phases.healing_ms = 1_000;
     let mut check = DiskCheck::default();
-    let outcome = run::<Toy, _>(&s, &ToyConfig::default(), &mut check, 1, None);
+    let outcome = run::<Toy, _, _>(
+        &s,
+        &ToyConfig::default(),
+        &mut check,
+        &mut ToyWorkload::default(),
+        1,
+        None,
+    );
     assert!(outcome.passed(), "{:?}", outcome.failure);
     // The one crash lasts past the faulty phase, so healing restarts it.
     assert_eq!(outcome.engine.crashes, 1);
@@ -36,10 +43,11 @@ fn healing_stops_loss_and_duplication() {
     s.network.duplicate_ratio_max = 0.5;
     s.phases.faulty_ms = 0;
     s.phases.healing_ms = 1_000;
-    let outcome = run::<Toy, _>(
+    let outcome = run::<Toy, _, _>(
         &s,
         &ToyConfig::default(),
         &mut DiskCheck::default(),
+        &mut ToyWorkload::default(),
         2,
         None,
     );
@@ -47,10 +55,11 @@ fn healing_stops_loss_and_duplication() {
     assert_eq!(outcome.engine.messages_dropped, 0);
     assert_eq!(outcome.engine.messages_duplicated, 0);
     s.phases.faulty_ms = 1_000;
-    let faulty = run::<Toy, _>(
+    let faulty = run::<Toy, _, _>(
         &s,
         &ToyConfig::default(),
         &mut DiskCheck::default(),
+        &mut ToyWorkload::default(),
         2,
         None,
     );
@@ -62,10 +71,11 @@ fn healing_stops_loss_and_duplication() {
 fn the_event_budget_is_a_limit_failure() {
     let mut s = Scenario::default();
     s.limits.max_events = 1_000;
-    let outcome = run::<Toy, _>(
+    let outcome = run::<Toy, _, _>(
         &s,
         &ToyConfig::default(),
         &mut DiskCheck::default(),
+        &mut ToyWorkload::default(),
         3,
         None,
     );
@@ -88,7 +98,14 @@ fn too_many_messages_in_flight_is_a_limit_failure() {
         broadcast: true,
         ..ToyConfig::default()
     };
-    let outcome = run::<Toy, _>(&s, &config, &mut DiskCheck::default(), 3, None);
+    let outcome = run::<Toy, _, _>(
+        &s,
+        &config,
+        &mut DiskCheck::default(),
+        &mut ToyWorkload::default(),
+        3,
+        None,
+    );
     let failure = outcome.failure.expect("a limit");
     assert_eq!(failure.kind, FailureKind::Limit);
     assert!(failure.message.contains("in flight"), "{}", failure.message);
@@ -101,7 +118,14 @@ fn a_panicking_node_is_a_panic_failure() {
         ..ToyConfig::default()
     };
     let s = Scenario::default();
-    let a = run::<Toy, _>(&s, &config, &mut DiskCheck::default(), 4, None);
+    let a = run::<Toy, _, _>(
+        &s,
+        &config,
+        &mut DiskCheck::default(),
+        &mut ToyWorkload::default(),
+        4,
+        None,
+    );
     let failure = a.failure.clone().expect("a panic");
     assert_eq!(failure.kind, FailureKind::Panic);
     assert!(
@@ -116,7 +140,14 @@ fn a_panicking_node_is_a_panic_failure() {
     );
     assert_eq!(
         a,
-        run::<Toy, _>(&s, &config, &mut DiskCheck::default(), 4, None)
+        run::<Toy, _, _>(
+            &s,
+            &config,
+            &mut DiskCheck::default(),
+            &mut ToyWorkload::default(),
+            4,
+            None
+        )
     );
 }
 
@@ -127,7 +158,14 @@ fn an_observer_error_ends_the_run_at_that_step() {
         fail_at_us: Some(1_234_000),
         ..DiskCheck::default()
     };
-    let outcome = run::<Toy, _>(&s, &ToyConfig::default(), &mut check, 5, None);
+    let outcome = run::<Toy, _, _>(
+        &s,
+        &ToyConfig::default(),
+        &mut check,
+        &mut ToyWorkload::default(),
+        5,
+        None,
+    );
     let failure = outcome.failure.expect("the observer's failure");
     assert_eq!(failure.kind, FailureKind::Safety);
     assert!(failure.at_us >= 1_234_000 && failure.at_us < 1_300_000);
@@ -148,7 +186,13 @@ fn drift_changes_tick_counts_within_bounds() {
     let mut options = RunOptions::draw(&s, 6);
     options.drift_ppm = vec![-100_000, -10_000, 0, 10_000, 100_000];
     let mut check = DiskCheck::default();
-    let outcome = run_with_options::<Toy, _>(&options, &ToyConfig::default(), &mut check, None);
+    let outcome = run_with_options::<Toy, _, _>(
+        &options,
+        &ToyConfig::default(),
+        &mut check,
+        &mut ToyWorkload::default(),
+        None,
+    );
     assert!(outcome.passed());
     let end_us = 10_000_000f64;
     for (node, &ticks) in check.ticks_at_finish.iter().enumerate() {
@@ -169,7 +213,14 @@ fn drift_changes_tick_counts_within_bounds() {
     s.clock.drift_ppm_max = 50_000;
     for seed in 0..20 {
         let mut check = DiskCheck::default();
-        run::<Toy, _>(&s, &ToyConfig::default(), &mut check, seed, None);
+        run::<Toy, _, _>(
+            &s,
+            &ToyConfig::default(),
+            &mut check,
+            &mut ToyWorkload::default(),
+            seed,
+            None,
+        );
         for &ticks in &check.ticks_at_finish {
             assert!((951..=1054).contains(&ticks), "seed {seed}: {ticks} ticks");
         }

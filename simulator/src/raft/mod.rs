@@ -7,8 +7,11 @@ mod safety;
 pub use node::{replay_records, RaftConfig, RaftNode, Record};
 pub use safety::RaftSafety;
 
+use crate::node::ClientId;
 use crate::outcome::RunOutcome;
+use crate::workload::{Answer, Workload};
 use raft_core::{Bug, Bugs};
+use rand_chacha::ChaCha8Rng;
 use scenarios::Scenario;
 
 /// The node configuration a scenario describes. Unknown bug names are
@@ -40,8 +43,33 @@ pub fn raft_config(scenario: &Scenario) -> RaftConfig {
 pub fn run_seed(scenario: &Scenario, seed: u64, trace: Option<&mut dyn FnMut(&str)>) -> RunOutcome {
     let config = raft_config(scenario);
     let mut safety = RaftSafety::new(scenario.cluster.nodes);
+    let mut commands = Commands { next: 1 };
     let mut outcome =
-        crate::engine::run::<RaftNode, RaftSafety>(scenario, &config, &mut safety, seed, trace);
+        crate::engine::run(scenario, &config, &mut safety, &mut commands, seed, trace);
     outcome.protocol = safety.stats.clone();
     outcome
+}
+
+/// Clients that propose fresh commands `1, 2, 3, ...`: an operation is done
+/// when a node accepts it, redirected otherwise. A stand-in until the KV
+/// workload; it cannot tell late answers apart.
+struct Commands {
+    next: u64,
+}
+
+impl Workload<RaftNode> for Commands {
+    fn invoke(&mut self, _: ClientId, _: u64, _: u64, _: &mut ChaCha8Rng) -> u64 {
+        self.next += 1;
+        self.next - 1
+    }
+
+    fn respond(&mut self, _: ClientId, _: u64, accepted: &bool, _: u64) -> Answer {
+        if *accepted {
+            Answer::Done
+        } else {
+            Answer::Redirect(None)
+        }
+    }
+
+    fn timeout(&mut self, _: ClientId, _: u64, _: u64) {}
 }

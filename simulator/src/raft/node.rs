@@ -2,7 +2,7 @@
 //! effects, holds the messages that must wait for durability, and keeps a
 //! record of what each step changed for the safety checks.
 
-use crate::node::{Boot, Effects, Node, NodeId, Proposal};
+use crate::node::{Boot, ClientId, Effects, Node, NodeId};
 use raft_core::{Bugs, Config, EntryData, HardState};
 
 /// The command the driver replicates: an opaque number.
@@ -11,6 +11,8 @@ pub type Entry = raft_core::Entry<Cmd>;
 pub type Message = raft_core::Message<Cmd>;
 type RawNode = raft_core::RawNode<Cmd>;
 type Ready = raft_core::Ready<Cmd>;
+/// The effects buffer of a Raft node: a response says whether the command was accepted.
+type Out = Effects<Message, Record, bool>;
 use std::collections::VecDeque;
 
 /// What every node of a simulated Raft cluster shares.
@@ -68,7 +70,7 @@ impl RaftNode {
     }
 
     /// Hands out every pending ready as effects (see the contract on `Ready`).
-    fn drain(&mut self, out: &mut Effects<Message, Record>) {
+    fn drain(&mut self, out: &mut Out) {
         while self.raw.has_ready() {
             self.raw.ready(&mut self.ready);
             let rd = &mut self.ready;
@@ -116,6 +118,10 @@ impl Node for RaftNode {
     type Msg = Message;
     type Record = Record;
     type Config = RaftConfig;
+    /// A command to propose.
+    type Request = Cmd;
+    /// Whether the proposal was accepted (this node leads).
+    type Response = bool;
 
     fn boot(boot: Boot<'_, RaftConfig>, durable: &[Record]) -> Self {
         let c = boot.config;
@@ -141,19 +147,19 @@ impl Node for RaftNode {
         }
     }
 
-    fn tick(&mut self, out: &mut Effects<Message, Record>) {
+    fn tick(&mut self, out: &mut Out) {
         self.begin_step();
         self.raw.tick();
         self.drain(out);
     }
 
-    fn receive(&mut self, _from: NodeId, msg: Message, out: &mut Effects<Message, Record>) {
+    fn receive(&mut self, _from: NodeId, msg: Message, out: &mut Out) {
         self.begin_step();
         self.raw.step(msg);
         self.drain(out);
     }
 
-    fn durable(&mut self, sync_id: u64, out: &mut Effects<Message, Record>) {
+    fn durable(&mut self, sync_id: u64, out: &mut Out) {
         self.begin_step();
         self.raw.on_persisted(sync_id);
         while self.held.front().is_some_and(|(n, _)| *n <= sync_id) {
@@ -167,14 +173,11 @@ impl Node for RaftNode {
         self.drain(out);
     }
 
-    fn propose(&mut self, command: u64, out: &mut Effects<Message, Record>) -> Proposal {
+    fn request(&mut self, client: ClientId, command: Cmd, out: &mut Out) {
         self.begin_step();
-        let r = match self.raw.propose(command) {
-            Ok(_) => Proposal::Accepted,
-            Err(hint) => Proposal::NotLeader(hint.map(|l| l as NodeId)),
-        };
+        let accepted = self.raw.propose(command).is_ok();
+        out.reply(client, accepted);
         self.drain(out);
-        r
     }
 
     fn is_leader(&self) -> bool {

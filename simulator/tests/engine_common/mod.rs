@@ -1,10 +1,15 @@
 //! A toy protocol for the engine's tests: nodes that gossip counters and
-//! persist them. It knows nothing of Raft; it only exercises every path of
-//! the engine (ticks, sends, writes, syncs, proposals, crashes, restarts).
+//! persist them, node 0 "leads" and answers client requests, the others
+//! redirect to it. It knows nothing of Raft; it only exercises every path of
+//! the engine (ticks, sends, writes, syncs, requests, replies, crashes,
+//! restarts). [`ToyWorkload`] is its clients' side: it logs every call.
 #![allow(dead_code)]
 
 use rand::RngCore;
-use simulator::{Boot, Effects, Failure, Node, NodeId, Observer, Proposal, View};
+use rand_chacha::ChaCha8Rng;
+use simulator::{Answer, Boot, ClientId, Effects, Failure, Node, NodeId, Observer, View, Workload};
+
+type Out = Effects<Gossip, u64, ToyResponse>;
 
 /// What the toy nodes of a run do besides gossiping.
 #[derive(Clone, Debug, Default)]
@@ -15,6 +20,31 @@ pub struct ToyConfig {
     pub panic_at_tick: Option<u64>,
     /// Send to every peer on every tick instead of one peer.
     pub broadcast: bool,
+    /// The leader answers a request this many of its ticks later instead of
+    /// at once (in the step that handles the request).
+    pub reply_after_ticks: Option<u64>,
+    /// Nodes (a bit mask) that never answer a request.
+    pub silent_mask: u64,
+}
+
+/// A client's request: `seq` is unique over the run (see [`ToyWorkload`]).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ToyRequest {
+    pub client: ClientId,
+    pub seq: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ToyResult {
+    Ok,
+    NotLeader(Option<NodeId>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ToyResponse {
+    pub seq: u64,
+    pub from: NodeId,
+    pub result: ToyResult,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -40,14 +70,18 @@ pub struct Toy {
     pub pending: Vec<(u64, usize)>,
     pub next_sync_id: u64,
     pub booted_from: usize,
+    /// Every request this incarnation handled, in order.
+    pub requests: Vec<ToyRequest>,
+    /// Delayed replies: `(due tick, client, response)`, in due order.
+    pub replies_due: Vec<(u64, ClientId, ToyResponse)>,
 }
 
 impl Toy {
-    fn write(&mut self, value: u64, out: &mut Effects<Gossip, u64>) {
+    fn write(&mut self, value: u64, out: &mut Out) {
         self.log.push(value);
         out.write(value);
     }
-    fn sync(&mut self, out: &mut Effects<Gossip, u64>) {
+    fn sync(&mut self, out: &mut Out) {
         let id = self.next_sync_id;
         self.next_sync_id += 1;
         self.pending.push((id, self.log.len()));
@@ -59,6 +93,8 @@ impl Node for Toy {
     type Msg = Gossip;
     type Record = u64;
     type Config = ToyConfig;
+    type Request = ToyRequest;
+    type Response = ToyResponse;
 
     fn boot(boot: Boot<'_, ToyConfig>, durable: &[u64]) -> Toy {
         Toy {
@@ -68,17 +104,29 @@ impl Node for Toy {
             rng: boot.rng,
             ticks: 0,
             received: 0,
-            counter: durable.iter().copied().max().unwrap_or(0),
+            // Request records (1_000_000 + seq) are not gossip counters.
+            counter: durable
+                .iter()
+                .copied()
+                .filter(|v| *v < 1_000_000)
+                .max()
+                .unwrap_or(0),
             log: durable.to_vec(),
             durable_len: durable.len(),
             pending: Vec::new(),
             next_sync_id: 0,
             booted_from: durable.len(),
+            requests: Vec::new(),
+            replies_due: Vec::new(),
         }
     }
 
-    fn tick(&mut self, out: &mut Effects<Gossip, u64>) {
+    fn tick(&mut self, out: &mut Out) {
         self.ticks += 1;
+        while self.replies_due.first().is_some_and(|r| r.0 <= self.ticks) {
+            let (_, client, response) = self.replies_due.remove(0);
+            out.reply(client, response);
+        }
         for _ in 0..self.config.extra_draws {
             self.rng.next_u64();
         }
@@ -106,7 +154,7 @@ impl Node for Toy {
         }
     }
 
-    fn receive(&mut self, _from: NodeId, msg: Gossip, out: &mut Effects<Gossip, u64>) {
+    fn receive(&mut self, _from: NodeId, msg: Gossip, out: &mut Out) {
         self.received += 1;
         if msg.counter > self.counter {
             self.counter = msg.counter;
@@ -114,7 +162,7 @@ impl Node for Toy {
         }
     }
 
-    fn durable(&mut self, sync_id: u64, _out: &mut Effects<Gossip, u64>) {
+    fn durable(&mut self, sync_id: u64, _out: &mut Out) {
         assert!(
             !self.pending.is_empty(),
             "durable({sync_id}) without a pending sync"
@@ -125,12 +173,28 @@ impl Node for Toy {
         self.durable_len = len;
     }
 
-    fn propose(&mut self, command: u64, out: &mut Effects<Gossip, u64>) -> Proposal {
-        if self.is_leader() {
-            self.write(1_000_000 + command, out);
-            Proposal::Accepted
-        } else {
-            Proposal::NotLeader(Some(0))
+    fn request(&mut self, client: ClientId, request: ToyRequest, out: &mut Out) {
+        assert_eq!(request.client, client, "a request comes from its client");
+        self.requests.push(request.clone());
+        if self.config.silent_mask & (1 << self.id) != 0 {
+            return;
+        }
+        let mut response = ToyResponse {
+            seq: request.seq,
+            from: self.id,
+            result: ToyResult::NotLeader(Some(0)),
+        };
+        if !self.is_leader() {
+            out.reply(client, response);
+            return;
+        }
+        self.write(1_000_000 + request.seq, out);
+        response.result = ToyResult::Ok;
+        match self.config.reply_after_ticks {
+            None => out.reply(client, response),
+            Some(ticks) => self
+                .replies_due
+                .push((self.ticks + ticks, client, response)),
         }
     }
 
@@ -222,5 +286,143 @@ impl Observer<Toy> for DiskCheck {
             .collect();
         self.all_up_at_finish = view.nodes.iter().all(|n| n.is_some());
         Ok(())
+    }
+}
+
+/// One call the engine made to the workload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Call {
+    Invoke {
+        client: ClientId,
+        process: u64,
+        seq: u64,
+        at_us: u64,
+    },
+    Respond {
+        client: ClientId,
+        process: u64,
+        response: ToyResponse,
+        answer: Answer,
+        at_us: u64,
+    },
+    Timeout {
+        client: ClientId,
+        process: u64,
+        seq: u64,
+        at_us: u64,
+    },
+}
+
+/// The toy clients: operation `seq` numbers are unique over the run; a
+/// response is current when it answers the client's operation in flight.
+/// Asserts the engine's side of the contract: one operation in flight per
+/// client, a timeout only for an operation in flight, process numbers that
+/// change only at a timeout.
+#[derive(Default)]
+pub struct ToyWorkload {
+    pub calls: Vec<Call>,
+    /// Per client: `(process, seq)` of the operation in flight.
+    pub current: Vec<Option<(u64, u64)>>,
+    /// Per client: the process it last ran as.
+    pub processes: Vec<Option<u64>>,
+    pub next_seq: u64,
+    /// Numbers drawn from each client's stream at each invocation.
+    pub draws: u32,
+}
+
+impl ToyWorkload {
+    fn slot(&mut self, client: ClientId) {
+        if self.current.len() <= client {
+            self.current.resize(client + 1, None);
+            self.processes.resize(client + 1, None);
+        }
+    }
+
+    pub fn invocations(&self) -> impl Iterator<Item = (ClientId, u64, u64, u64)> + '_ {
+        self.calls.iter().filter_map(|c| match *c {
+            Call::Invoke {
+                client,
+                process,
+                seq,
+                at_us,
+            } => Some((client, process, seq, at_us)),
+            _ => None,
+        })
+    }
+}
+
+impl Workload<Toy> for ToyWorkload {
+    fn invoke(
+        &mut self,
+        client: ClientId,
+        process: u64,
+        now_us: u64,
+        rng: &mut ChaCha8Rng,
+    ) -> ToyRequest {
+        self.slot(client);
+        assert!(
+            self.current[client].is_none(),
+            "client {client} invokes with an operation in flight"
+        );
+        if let Some(last) = self.processes[client] {
+            assert_eq!(last, process, "a process changes only at a timeout");
+        }
+        self.processes[client] = Some(process);
+        for _ in 0..self.draws {
+            rng.next_u64();
+        }
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.current[client] = Some((process, seq));
+        self.calls.push(Call::Invoke {
+            client,
+            process,
+            seq,
+            at_us: now_us,
+        });
+        ToyRequest { client, seq }
+    }
+
+    fn respond(
+        &mut self,
+        client: ClientId,
+        process: u64,
+        response: &ToyResponse,
+        now_us: u64,
+    ) -> Answer {
+        self.slot(client);
+        let answer = match self.current[client] {
+            Some((p, seq)) if p == process && seq == response.seq => match response.result {
+                ToyResult::Ok => {
+                    self.current[client] = None;
+                    Answer::Done
+                }
+                ToyResult::NotLeader(hint) => Answer::Redirect(hint),
+            },
+            _ => Answer::Stale,
+        };
+        self.calls.push(Call::Respond {
+            client,
+            process,
+            response: response.clone(),
+            answer,
+            at_us: now_us,
+        });
+        answer
+    }
+
+    fn timeout(&mut self, client: ClientId, process: u64, now_us: u64) {
+        self.slot(client);
+        let (p, seq) = self.current[client]
+            .take()
+            .expect("a timeout of an operation in flight");
+        assert_eq!(p, process);
+        self.processes[client] = None;
+        self.calls.push(Call::Timeout {
+            client,
+            process,
+            seq,
+            at_us: now_us,
+        });
     }
 }

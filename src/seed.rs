@@ -46,6 +46,7 @@ fn panicked(seed: u64, payload: &(dyn Any + Send)) -> RunOutcome {
         virtual_us: 0,
         engine: EngineStats::default(),
         protocol: ProtocolStats::default(),
+        workload: Default::default(),
     }
 }
 

@@ -40,6 +40,7 @@ fn outcome(seed: u64, failure: Option<(FailureKind, &str)>) -> RunOutcome {
             committed_entries: 640,
             committed_commands: 630,
         },
+        workload: Default::default(),
     }
 }
 

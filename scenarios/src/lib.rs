@@ -320,7 +320,11 @@ impl Default for WorkloadSpec {
             write_weight: 2,
             cas_weight: 1,
             request_timeout_ms: 1_000,
-            retry_ms: 100,
+            // Like a 6.824 clerk: wait for the answer or the timeout, and go
+            // elsewhere at once only when redirected. Clients that stay with a
+            // deposed leader are what lets Figure 8 show (measured: about 3 %
+            // of seeds find `figure8-commit`; with 100 ms retries, none in 1,000).
+            retry_ms: 1_000,
             read_mode: ReadMode::ReadIndex,
         }
     }

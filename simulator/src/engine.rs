@@ -85,6 +85,7 @@ pub fn run_with_options<N: Node, O: Observer<N>, W: Workload<N>>(
             virtual_us: world.queue.now_us(),
             engine: world.stats,
             protocol: ProtocolStats::default(),
+            workload: Default::default(),
         },
         None => RunOutcome {
             seed: options.seed,
@@ -94,6 +95,7 @@ pub fn run_with_options<N: Node, O: Observer<N>, W: Workload<N>>(
             virtual_us: 0,
             engine: EngineStats::default(),
             protocol: ProtocolStats::default(),
+            workload: Default::default(),
         },
     }
 }

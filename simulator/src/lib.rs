@@ -25,6 +25,7 @@ mod queue;
 pub mod raft;
 pub mod rng;
 mod slab;
+pub mod stats;
 pub mod trace;
 pub mod workload;
 
@@ -33,4 +34,5 @@ pub use node::{Boot, ClientId, Effects, Node, NodeEffects, NodeId};
 pub use observe::{Failure, FailureKind, Observer, StepKind, View};
 pub use options::{LatencyModel, RunOptions};
 pub use outcome::{EngineStats, ProtocolStats, RunOutcome};
+pub use stats::{LatencyHistogram, OpCounts, WorkloadStats};
 pub use workload::{Answer, Workload};

@@ -62,6 +62,8 @@ pub struct RunOutcome {
     pub virtual_us: u64,
     pub engine: EngineStats,
     pub protocol: ProtocolStats,
+    /// What the clients saw (filled in by the caller that knows the workload).
+    pub workload: crate::stats::WorkloadStats,
 }
 
 impl RunOutcome {

@@ -1,17 +1,21 @@
 //! raft-core's node as a [`crate::Node`], and Raft's safety properties as an
 //! [`crate::Observer`].
 
+mod linearizability;
 mod node;
 mod safety;
+mod workload;
 
+pub use linearizability::{check_history, model_for, MAX_STATES_PER_KEY};
 pub use node::{replay_records, RaftConfig, RaftNode, Record};
 pub use safety::RaftSafety;
+pub use workload::KvWorkload;
 
-use crate::node::ClientId;
 use crate::outcome::RunOutcome;
-use crate::workload::{Answer, Workload};
+use crate::stats::WorkloadStats;
+use checker::Operation;
+use raft_core::kv::ReadMode;
 use raft_core::{Bug, Bugs};
-use rand_chacha::ChaCha8Rng;
 use scenarios::Scenario;
 
 /// The node configuration a scenario describes. Unknown bug names are
@@ -32,44 +36,43 @@ pub fn raft_config(scenario: &Scenario) -> RaftConfig {
         noop_on_election: c.noop_on_election,
         max_inflight_msgs: c.max_inflight_msgs,
         max_entries_per_msg: c.max_entries_per_msg,
+        read_mode: match scenario.workload.read_mode {
+            scenarios::ReadMode::ReadIndex => ReadMode::ReadIndex,
+            scenarios::ReadMode::Log => ReadMode::Log,
+        },
         bugs,
     }
 }
 
-/// Runs one seed of `scenario` with raft-core's nodes and every safety check.
-/// Planted bugs come from `scenario.cluster.bugs` (validated names, see
+/// Runs one seed of `scenario`: the KV service on raft-core's nodes, driven
+/// by the scenario's clients, with every safety check after every step, and
+/// the client history checked for linearizability at the end. Planted bugs
+/// come from `scenario.cluster.bugs` (validated names, see
 /// [`raft_core::Bug::from_name`]). When `trace` is given, it receives one
 /// readable line per processed event.
 pub fn run_seed(scenario: &Scenario, seed: u64, trace: Option<&mut dyn FnMut(&str)>) -> RunOutcome {
+    run_seed_with_history(scenario, seed, trace).0
+}
+
+/// [`run_seed`], also returning the client history (for `replay --history`).
+pub fn run_seed_with_history(
+    scenario: &Scenario,
+    seed: u64,
+    trace: Option<&mut dyn FnMut(&str)>,
+) -> (RunOutcome, Vec<Operation>) {
     let config = raft_config(scenario);
     let mut safety = RaftSafety::new(scenario.cluster.nodes);
-    let mut commands = Commands { next: 1 };
+    let mut workload = KvWorkload::new(&scenario.workload);
     let mut outcome =
-        crate::engine::run(scenario, &config, &mut safety, &mut commands, seed, trace);
+        crate::engine::run(scenario, &config, &mut safety, &mut workload, seed, trace);
+    let history = workload.into_history();
     outcome.protocol = safety.stats.clone();
-    outcome
-}
-
-/// Clients that propose fresh commands `1, 2, 3, ...`: an operation is done
-/// when a node accepts it, redirected otherwise. A stand-in until the KV
-/// workload; it cannot tell late answers apart.
-struct Commands {
-    next: u64,
-}
-
-impl Workload<RaftNode> for Commands {
-    fn invoke(&mut self, _: ClientId, _: u64, _: u64, _: &mut ChaCha8Rng) -> u64 {
-        self.next += 1;
-        self.next - 1
-    }
-
-    fn respond(&mut self, _: ClientId, _: u64, accepted: &bool, _: u64) -> Answer {
-        if *accepted {
-            Answer::Done
-        } else {
-            Answer::Redirect(None)
+    outcome.workload = WorkloadStats::from_history(&history);
+    outcome.workload.leaderless_us = safety.leaderless_us(outcome.virtual_us);
+    if outcome.failure.is_none() {
+        if let Err(f) = check_history(history.clone(), scenario.workload.kind, outcome.virtual_us) {
+            outcome.failure = Some(f);
         }
     }
-
-    fn timeout(&mut self, _: ClientId, _: u64, _: u64) {}
+    (outcome, history)
 }

@@ -1,19 +1,19 @@
-//! raft-core's `RawNode` as a simulated [`Node`]: it turns every `Ready` into
-//! effects, holds the messages that must wait for durability, and keeps a
-//! record of what each step changed for the safety checks.
+//! The KV service on raft-core as a simulated [`Node`]: it turns every
+//! `Ready` into effects, holds the messages that must wait for durability,
+//! answers clients, and keeps a record of what each step changed for the
+//! safety checks.
 
 use crate::node::{Boot, ClientId, Effects, Node, NodeId};
+use raft_core::kv::{KvService, ReadMode, Response};
 use raft_core::{Bugs, Config, EntryData, HardState};
+use std::collections::VecDeque;
 
-/// The command the driver replicates: an opaque number.
-pub type Cmd = u64;
+/// The command the cluster replicates: a client's KV request.
+pub type Cmd = raft_core::kv::Command;
 pub type Entry = raft_core::Entry<Cmd>;
 pub type Message = raft_core::Message<Cmd>;
 type RawNode = raft_core::RawNode<Cmd>;
 type Ready = raft_core::Ready<Cmd>;
-/// The effects buffer of a Raft node: a response says whether the command was accepted.
-type Out = Effects<Message, Record, bool>;
-use std::collections::VecDeque;
 
 /// What every node of a simulated Raft cluster shares.
 #[derive(Clone, Debug)]
@@ -26,6 +26,7 @@ pub struct RaftConfig {
     pub noop_on_election: bool,
     pub max_inflight_msgs: usize,
     pub max_entries_per_msg: usize,
+    pub read_mode: ReadMode,
     pub bugs: Bugs,
 }
 
@@ -37,9 +38,9 @@ pub enum Record {
     Entries(Vec<Entry>),
 }
 
-/// One simulated Raft node.
+/// One simulated replica of the KV service.
 pub struct RaftNode {
-    raw: RawNode,
+    svc: KvService,
     ready: Ready,
     /// Messages held until the sync of the ready that produced them completes.
     held: VecDeque<(u64, Vec<Message>)>,
@@ -47,11 +48,12 @@ pub struct RaftNode {
     changed_from: u64,
     /// Entries applied during the current step, in order.
     applied: Vec<Entry>,
+    replies: Vec<(u64, Response)>,
 }
 
 impl RaftNode {
     pub fn raw(&self) -> &RawNode {
-        &self.raw
+        self.svc.raw()
     }
 
     /// The lowest log index whose entry the last step wrote or replaced.
@@ -64,15 +66,19 @@ impl RaftNode {
         &self.applied
     }
 
+    pub fn check_invariants(&self) {
+        self.svc.check_invariants();
+    }
+
     fn begin_step(&mut self) {
         self.changed_from = u64::MAX;
         self.applied.clear();
     }
 
     /// Hands out every pending ready as effects (see the contract on `Ready`).
-    fn drain(&mut self, out: &mut Out) {
-        while self.raw.has_ready() {
-            self.raw.ready(&mut self.ready);
+    fn drain(&mut self, out: &mut Effects<Message, Record, Response>) {
+        while self.svc.has_ready() {
+            self.svc.ready(&mut self.ready);
             let rd = &mut self.ready;
             for m in rd.messages.drain(..) {
                 out.send(m.to as NodeId, m);
@@ -90,6 +96,10 @@ impl RaftNode {
                     .push_back((rd.number, std::mem::take(&mut rd.persisted_messages)));
                 out.sync(rd.number);
             }
+        }
+        self.svc.take_replies(&mut self.replies);
+        for (addr, resp) in self.replies.drain(..) {
+            out.reply(addr as ClientId, resp);
         }
     }
 }
@@ -118,10 +128,8 @@ impl Node for RaftNode {
     type Msg = Message;
     type Record = Record;
     type Config = RaftConfig;
-    /// A command to propose.
     type Request = Cmd;
-    /// Whether the proposal was accepted (this node leads).
-    type Response = bool;
+    type Response = Response;
 
     fn boot(boot: Boot<'_, RaftConfig>, durable: &[Record]) -> Self {
         let c = boot.config;
@@ -139,29 +147,35 @@ impl Node for RaftNode {
         };
         let (hs, log) = replay_records(durable);
         RaftNode {
-            raw: RawNode::new(cfg, hs, log, Box::new(boot.rng)),
+            svc: KvService::new(cfg, c.read_mode, hs, log, Box::new(boot.rng)),
             ready: Ready::default(),
             held: VecDeque::new(),
             changed_from: 1,
             applied: Vec::new(),
+            replies: Vec::new(),
         }
     }
 
-    fn tick(&mut self, out: &mut Out) {
+    fn tick(&mut self, out: &mut Effects<Message, Record, Response>) {
         self.begin_step();
-        self.raw.tick();
+        self.svc.tick();
         self.drain(out);
     }
 
-    fn receive(&mut self, _from: NodeId, msg: Message, out: &mut Out) {
+    fn receive(
+        &mut self,
+        _from: NodeId,
+        msg: Message,
+        out: &mut Effects<Message, Record, Response>,
+    ) {
         self.begin_step();
-        self.raw.step(msg);
+        self.svc.step(msg);
         self.drain(out);
     }
 
-    fn durable(&mut self, sync_id: u64, out: &mut Out) {
+    fn durable(&mut self, sync_id: u64, out: &mut Effects<Message, Record, Response>) {
         self.begin_step();
-        self.raw.on_persisted(sync_id);
+        self.svc.on_persisted(sync_id);
         while self.held.front().is_some_and(|(n, _)| *n <= sync_id) {
             let Some((_, msgs)) = self.held.pop_front() else {
                 break;
@@ -173,19 +187,23 @@ impl Node for RaftNode {
         self.drain(out);
     }
 
-    fn request(&mut self, client: ClientId, command: Cmd, out: &mut Out) {
+    fn request(
+        &mut self,
+        client: ClientId,
+        req: Cmd,
+        out: &mut Effects<Message, Record, Response>,
+    ) {
         self.begin_step();
-        let accepted = self.raw.propose(command).is_ok();
-        out.reply(client, accepted);
+        self.svc.request(client as u64, req);
         self.drain(out);
     }
 
     fn is_leader(&self) -> bool {
-        self.raw.role() == raft_core::Role::Leader
+        self.raw().role() == raft_core::Role::Leader
     }
 }
 
-/// Whether an entry carries a driver command (not a leader's no-op).
+/// Whether an entry carries a client command (not a leader's no-op).
 pub fn is_command(e: &Entry) -> bool {
     matches!(e.data, EntryData::Command(_))
 }

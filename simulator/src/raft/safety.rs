@@ -20,8 +20,10 @@ use super::node::{is_command, replay_records, Entry, RaftNode};
 use crate::node::NodeId;
 use crate::observe::{Failure, FailureKind, Observer, StepKind, View};
 use crate::outcome::ProtocolStats;
-use raft_core::{EntryData, Role};
+use crate::trace::TraceHasher;
+use raft_core::Role;
 use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
 
 /// The state the checks keep between steps.
 #[derive(Default)]
@@ -40,20 +42,20 @@ pub struct RaftSafety {
     applied: Vec<Entry>,
     /// Committed length when the healing phase began.
     committed_at_healing: Option<usize>,
+    /// Live nodes that believe they lead, as a bit set.
+    leading: u64,
+    /// When `leading` last became empty (`None` while someone leads).
+    leaderless_since_us: Option<u64>,
+    leaderless_us: u64,
     pub stats: ProtocolStats,
 }
 
+/// A hash of a log prefix: the previous prefix's hash and one more entry.
 fn entry_hash(prev: u64, e: &Entry) -> u64 {
-    let data = match e.data {
-        EntryData::Noop => 0,
-        EntryData::Command(c) => c.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1,
-    };
-    let mut h = prev ^ e.term.rotate_left(17) ^ e.index.rotate_left(41) ^ data;
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
-    h ^ (h >> 33)
+    let mut h = TraceHasher::default();
+    prev.hash(&mut h);
+    e.hash(&mut h);
+    h.finish()
 }
 
 fn fail(view: &View<'_, RaftNode>, property: &str, message: String) -> Failure {
@@ -69,6 +71,7 @@ impl RaftSafety {
         RaftSafety {
             shadows: vec![Vec::new(); nodes],
             verified_commit: vec![0; nodes],
+            leaderless_since_us: Some(0),
             ..RaftSafety::default()
         }
     }
@@ -266,18 +269,48 @@ impl RaftSafety {
     }
 }
 
+impl RaftSafety {
+    /// Virtual time during which no live node believed it led, up to `end_us`.
+    pub fn leaderless_us(&self, end_us: u64) -> u64 {
+        self.leaderless_us
+            + self
+                .leaderless_since_us
+                .map_or(0, |t| end_us.saturating_sub(t))
+    }
+
+    /// Tracks who believes it leads, for the time without a leader.
+    fn track_leadership(&mut self, view: &View<'_, RaftNode>) {
+        let bit = 1u64 << view.node;
+        let leads = view.nodes[view.node]
+            .as_ref()
+            .is_some_and(|n| n.raw().role() == Role::Leader);
+        let before = self.leading;
+        self.leading = if leads { before | bit } else { before & !bit };
+        match (before == 0, self.leading == 0) {
+            (true, false) => {
+                if let Some(t) = self.leaderless_since_us.take() {
+                    self.leaderless_us += view.now_us.saturating_sub(t);
+                }
+            }
+            (false, true) => self.leaderless_since_us = Some(view.now_us),
+            _ => {}
+        }
+    }
+}
+
 impl Observer<RaftNode> for RaftSafety {
     fn after_step(&mut self, view: &View<'_, RaftNode>) -> Result<(), Failure> {
         if view.healing && self.committed_at_healing.is_none() {
             self.committed_at_healing = Some(self.committed.len());
         }
+        self.track_leadership(view);
         if view.step == StepKind::Crash {
             return self.durability(view);
         }
         let Some(node) = view.nodes[view.node].as_ref() else {
             return Ok(());
         };
-        node.raw().check_invariants();
+        node.check_invariants();
         self.stats.max_term = self.stats.max_term.max(node.raw().term());
         let new_leader = self.election_safety(view, node)?;
         self.log_matching(view, node)?;

@@ -3,6 +3,8 @@
 //!
 //! Criterion reports seeds per second (throughput elements); events per
 //! second and the virtual/wall ratio are printed once before measuring.
+//! A second group checks the same seeds' histories alone, so that the share
+//! of a seed's time spent checking linearizability is the ratio of the two.
 //! `RAFTSIM_BENCH_SEEDS` sets the batch size (default 1000).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -46,6 +48,32 @@ fn seeds(c: &mut Criterion) {
     g.sample_size(10);
     g.throughput(Throughput::Elements(n));
     g.bench_function(format!("{n}-seeds"), |b| b.iter(|| run_batch(&scenario, n)));
+    g.finish();
+
+    let histories: Vec<(Vec<checker::Operation>, u64)> = (0..n)
+        .into_par_iter()
+        .map(|seed| {
+            let (o, ops) = simulator::raft::run_seed_with_history(&scenario, seed, None);
+            (ops, o.virtual_us)
+        })
+        .collect();
+    let ops: usize = histories.iter().map(|(h, _)| h.len()).sum();
+    eprintln!(
+        "{ops} operations in {n} histories ({:.0} per seed)",
+        ops as f64 / n as f64
+    );
+    let kind = scenario.workload.kind;
+    let mut g = c.benchmark_group("check-only");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(n));
+    g.bench_function(format!("{n}-histories"), |b| {
+        b.iter(|| {
+            histories.par_iter().for_each(|(h, end_us)| {
+                let verdict = simulator::raft::check_history(h.clone(), kind, *end_us);
+                assert!(verdict.is_ok(), "{verdict:?}");
+            })
+        })
+    });
     g.finish();
 }
 

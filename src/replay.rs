@@ -4,10 +4,11 @@ use crate::exit::{self, CliError};
 use crate::output::{self, Target};
 use crate::range::parse_bug;
 use crate::scenario;
-use crate::seed::{quiet_seed_panics, run_one};
+use crate::seed::{quiet_seed_panics, run_one_with_history};
+use checker::{History, Operation};
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(clap::Args, Debug)]
@@ -23,8 +24,10 @@ pub struct ReplayArgs {
     /// Write the trace, one line per event, to PATH (`-` for stdout).
     #[arg(long, value_name = "PATH|-")]
     pub trace: Option<PathBuf>,
-    /// The client history (not supported yet).
-    #[arg(long, value_name = "PATH")]
+    /// Write the seed's client history to PATH: Jepsen EDN for `.edn`, JSON
+    /// lines for `.jsonl` or `.json`; `-` writes EDN to stdout (and moves
+    /// the summary to stderr). `raftsim check PATH` reads it back.
+    #[arg(long, value_name = "PATH|-")]
     pub history: Option<PathBuf>,
     /// A self-contained HTML report (not supported yet).
     #[arg(long, value_name = "PATH")]
@@ -39,35 +42,108 @@ pub fn run(args: &ReplayArgs) -> ExitCode {
 }
 
 fn try_replay(args: &ReplayArgs) -> Result<ExitCode, CliError> {
-    if args.history.is_some() {
-        return Err(CliError::usage("--history is not yet supported"));
-    }
     if args.html.is_some() {
         return Err(CliError::usage("--html is not yet supported"));
     }
+    let history = match args.history.as_deref() {
+        None => None,
+        Some(path) => Some(HistoryOutput::parse(path)?),
+    };
+    let trace_target = args.trace.as_deref().map(Target::from_arg);
+    let history_to_stdout = matches!(history, Some(HistoryOutput::EdnStdout));
+    if history_to_stdout && trace_target == Some(Target::Stdout) {
+        return Err(CliError::usage(
+            "--trace - and --history - cannot share stdout; write one of them to a file",
+        ));
+    }
     let bugs = scenario::unique_bugs(&args.bugs);
     let (scenario, label) = scenario::resolve(args.scenario.as_deref(), &bugs)?;
-    let mut trace = match args.trace.as_deref().map(Target::from_arg) {
+    let mut trace = match trace_target {
         None => None,
         Some(target) => Some(TraceSink::open(target)?),
     };
 
     quiet_seed_panics();
-    let outcome = match trace.as_mut() {
-        Some(sink) => run_one(
+    let (outcome, ops) = match trace.as_mut() {
+        Some(sink) => run_one_with_history(
             &scenario,
             args.seed,
             Some(&mut |line: &str| sink.line(line)),
         ),
-        None => run_one(&scenario, args.seed, None),
+        None => run_one_with_history(&scenario, args.seed, None),
     };
 
     if let Some(sink) = trace {
         sink.finish()?;
     }
-    let text = reports::render_replay(&label, &bugs, &outcome, output::use_color(false));
-    output::print_stdout(&text)?;
+    if let Some(history) = &history {
+        history.write(ops)?;
+    }
+    // With `--history -` stdout holds the history alone; the summary moves to stderr.
+    let text = reports::render_replay(
+        &label,
+        &bugs,
+        &outcome,
+        output::use_color(history_to_stdout),
+    );
+    if history_to_stdout {
+        output::print_stderr(&text);
+    } else {
+        output::print_stdout(&text)?;
+    }
     Ok(exit::verdict(outcome.passed()))
+}
+
+/// Where `--history` goes and in which format, chosen by the extension.
+#[derive(Debug, PartialEq, Eq)]
+enum HistoryOutput {
+    EdnStdout,
+    Edn(PathBuf),
+    JsonLines(PathBuf),
+}
+
+impl HistoryOutput {
+    /// Checks the path before the seed runs: a known extension, and a place
+    /// that can hold a file.
+    fn parse(path: &Path) -> Result<HistoryOutput, CliError> {
+        let file = match Target::from_arg(path) {
+            Target::Stdout => return Ok(HistoryOutput::EdnStdout),
+            Target::File(file) => file,
+        };
+        output::check_writable("--history", &file)?;
+        let ext = file
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        let chosen = match ext.as_deref() {
+            Some("edn") => HistoryOutput::Edn(file.clone()),
+            Some("jsonl" | "json") => HistoryOutput::JsonLines(file.clone()),
+            _ => {
+                return Err(CliError::usage(format!(
+                    "--history {}: give a path ending in .edn (Jepsen EDN), .jsonl or .json \
+                     (JSON lines), or - for EDN on stdout",
+                    file.display()
+                )))
+            }
+        };
+        Ok(chosen)
+    }
+
+    fn write(&self, ops: Vec<Operation>) -> Result<(), CliError> {
+        // The engine records histories that satisfy the checker's rules; one
+        // that does not is a harness bug, reported rather than written.
+        let history = History::new(ops)
+            .map_err(|e| CliError::io(format!("cannot write the history: {e}")))?;
+        match self {
+            HistoryOutput::EdnStdout => output::print_stdout(&checker::edn::to_string(&history)),
+            HistoryOutput::Edn(path) => {
+                output::write_atomically(path, &checker::edn::to_string(&history))
+            }
+            HistoryOutput::JsonLines(path) => {
+                output::write_atomically(path, &checker::jsonl::to_string(&history))
+            }
+        }
+    }
 }
 
 /// Where trace lines go. The first write error stops the trace (the run goes

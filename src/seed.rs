@@ -3,6 +3,7 @@
 //! slips past (a panic while setting a run up) and keeps the default panic
 //! message off the terminal, where it would land over the progress bar.
 
+use checker::Operation;
 use scenarios::Scenario;
 use simulator::{EngineStats, Failure, FailureKind, ProtocolStats, RunOutcome};
 use std::any::Any;
@@ -17,15 +18,34 @@ thread_local! {
 
 /// Runs `seed` of `scenario`; a panic becomes a `panic` failure of that seed.
 pub fn run_one(scenario: &Scenario, seed: u64, trace: Option<&mut dyn FnMut(&str)>) -> RunOutcome {
-    guarded(seed, || simulator::raft::run_seed(scenario, seed, trace))
+    guarded(
+        seed,
+        || simulator::raft::run_seed(scenario, seed, trace),
+        |failed| failed,
+    )
 }
 
-/// Runs `f` for `seed`, turning a panic into a `panic` failure of the seed.
-fn guarded(seed: u64, f: impl FnOnce() -> RunOutcome) -> RunOutcome {
+/// [`run_one`], also returning the client history. A panic that escaped the
+/// engine took the history with it: the history is then empty.
+pub fn run_one_with_history(
+    scenario: &Scenario,
+    seed: u64,
+    trace: Option<&mut dyn FnMut(&str)>,
+) -> (RunOutcome, Vec<Operation>) {
+    guarded(
+        seed,
+        || simulator::raft::run_seed_with_history(scenario, seed, trace),
+        |failed| (failed, Vec::new()),
+    )
+}
+
+/// Runs `f` for `seed`; a panic becomes a `panic` failure of the seed, which
+/// `on_panic` turns into the result.
+fn guarded<T>(seed: u64, f: impl FnOnce() -> T, on_panic: impl FnOnce(RunOutcome) -> T) -> T {
     IN_SEED.with(|flag| flag.set(true));
     let result = panic::catch_unwind(AssertUnwindSafe(f));
     IN_SEED.with(|flag| flag.set(false));
-    result.unwrap_or_else(|payload| panicked(seed, payload.as_ref()))
+    result.unwrap_or_else(|payload| on_panic(panicked(seed, payload.as_ref())))
 }
 
 fn panicked(seed: u64, payload: &(dyn Any + Send)) -> RunOutcome {
@@ -74,7 +94,7 @@ mod tests {
     #[test]
     fn a_panic_becomes_a_failure_of_its_seed() {
         quiet_seed_panics();
-        let outcome = guarded(7, || panic!("boom {}", 3));
+        let outcome = guarded(7, || -> RunOutcome { panic!("boom {}", 3) }, |f| f);
         assert_eq!(outcome.seed, 7);
         let failure = outcome.failure.expect("a failure");
         assert_eq!(failure.kind, FailureKind::Panic);

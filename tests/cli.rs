@@ -62,7 +62,9 @@ fn usage_errors_are_one_line_and_exit_64() {
         &["replay"],
         &["replay", "--seed", "-1"],
         &["replay", "--seed", "1", "--html", "x.html"],
-        &["replay", "--seed", "1", "--history", "h.jsonl"],
+        &["replay", "--seed", "1", "--history", "h.txt"],
+        &["replay", "--seed", "1", "--history", "no/such/dir/h.edn"],
+        &["replay", "--seed", "1", "--history", "-", "--trace", "-"],
         &["replay", "--seed", "1", "--bug", "nope"],
         &["check"],
         &["no-such-command"],
@@ -254,4 +256,125 @@ fn shards_partition_the_seeds() {
     }
     seeds.sort_unstable();
     assert_eq!(seeds, (10..17).collect::<Vec<u64>>());
+}
+
+/// Replays `seed` with `--history` to `path`, then checks the file with
+/// `raftsim check`: its exit code and last line.
+fn replay_then_check(seed: &str, bugs: &[&str], path: &Path) -> (Option<i32>, String) {
+    let path_arg = path.to_str().expect("utf-8 temp path");
+    let mut args = vec!["replay", "default", "--seed", seed, "--history", path_arg];
+    for bug in bugs {
+        args.extend(["--bug", bug]);
+    }
+    let replay = raftsim(&args);
+    assert!(
+        matches!(replay.status.code(), Some(0 | 1)),
+        "{args:?}: {}",
+        stderr(&replay)
+    );
+    let check = raftsim(&["check", path_arg]);
+    let last = stdout(&check).lines().last().unwrap_or("").to_string();
+    (check.status.code(), last)
+}
+
+#[test]
+fn replay_history_is_accepted_by_check_with_the_runs_verdict() {
+    let dir = scratch("history");
+    for name in ["seed3.edn", "seed3.jsonl"] {
+        let (code, last) = replay_then_check("3", &[], &dir.join(name));
+        assert_eq!(code, Some(0), "{name}");
+        assert_eq!(last, "linearizable", "{name}");
+    }
+
+    // A seed that the run itself found not linearizable under follower-read.
+    let run = raftsim(&[
+        "run",
+        "--bug",
+        "follower-read",
+        "--seeds",
+        "20",
+        "--json",
+        "-",
+        "--quiet",
+    ]);
+    assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
+    let value: serde_json::Value = serde_json::from_slice(&run.stdout).expect("JSON");
+    let failing = value["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .find(|r| r["kind"] == "linearizability")
+        .expect("follower-read fails some seed of 20 as linearizability");
+    let seed = failing["seed"].as_u64().expect("a seed").to_string();
+    for name in ["bad.edn", "bad.jsonl"] {
+        let (code, last) = replay_then_check(&seed, &["follower-read"], &dir.join(name));
+        assert_eq!(code, Some(1), "seed {seed} {name}");
+        assert_eq!(last, "not linearizable", "seed {seed} {name}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn replay_history_to_stdout_is_edn_alone() {
+    let dir = scratch("history-stdout");
+    let path = dir.join("h.edn");
+    let path_arg = path.to_str().expect("utf-8 temp path");
+    let to_file = raftsim(&["replay", "--seed", "3", "--history", path_arg]);
+    assert_eq!(to_file.status.code(), Some(0), "{}", stderr(&to_file));
+    let to_stdout = raftsim(&["replay", "--seed", "3", "--history", "-"]);
+    assert_eq!(to_stdout.status.code(), Some(0));
+    let written = std::fs::read_to_string(&path).expect("the history was written");
+    assert!(written.starts_with("{:type :invoke"), "{written:.200}");
+    assert_eq!(
+        stdout(&to_stdout),
+        written,
+        "stdout holds the history alone"
+    );
+    assert!(stderr(&to_stdout).contains("result: pass"));
+    assert!(stdout(&to_file).contains("operations: "));
+
+    // A directory is never overwritten, whatever its name.
+    let as_dir = dir.join("dir.edn");
+    std::fs::create_dir_all(&as_dir).expect("a directory");
+    assert_usage_error(
+        &[
+            "replay",
+            "--seed",
+            "3",
+            "--history",
+            as_dir.to_str().expect("utf-8 temp path"),
+        ],
+        64,
+    );
+    assert!(as_dir.is_dir());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn run_json_has_stats_and_per_seed_ops() {
+    let output = raftsim(&["run", "--seeds", "3", "--json", "-", "--quiet"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let stats = &value["stats"];
+    assert!(stats["operations"].as_u64().expect("a count") > 0);
+    assert!(stats["messages_per_op"].as_f64().expect("a ratio") > 0.0);
+    assert!(stats["elections"].as_u64().expect("a count") > 0);
+    assert!(stats["leaderless_ms"].is_u64());
+    let read = &stats["ops"]["read"];
+    assert!(read["ok"].as_u64().expect("a count") > 0);
+    assert!(
+        read["latency_ms"]["p99"].as_f64().expect("ms")
+            >= read["latency_ms"]["p50"].as_f64().expect("ms")
+    );
+    for result in value["results"].as_array().expect("results") {
+        let read = &result["ops"]["read"];
+        assert!(
+            read["ok"].is_u64() && read["fail"].is_u64() && read["info"].is_u64(),
+            "{result}"
+        );
+    }
+    assert!(
+        stderr(&output).contains("\noperations\n"),
+        "the summary on stderr"
+    );
 }

@@ -17,6 +17,7 @@ pub fn to_json(summary: &RunSummary) -> Result<String, serde_json::Error> {
     field(&mut out, "passed", &summary.passed)?;
     field(&mut out, "failed", &summary.failed)?;
     field(&mut out, "wall_ms", &summary.wall_ms)?;
+    field(&mut out, "stats", &summary.stats)?;
     out.push_str("  \"results\": [");
     for (i, result) in summary.results.iter().enumerate() {
         out.push_str(if i == 0 { "\n    " } else { ",\n    " });

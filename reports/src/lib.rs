@@ -9,13 +9,16 @@
 
 mod json;
 mod number;
+mod operations;
 mod replay;
 mod single;
+mod stats;
 mod summary;
 mod terminal;
 
 pub use json::to_json;
 pub use replay::replay_command;
 pub use single::render_replay;
+pub use stats::{OpTally, RunStats, QUANTILES};
 pub use summary::{summarize, RunSpec, RunSummary, SeedResult, SeedSpan, Shard, Status, Totals};
 pub use terminal::{render_terminal, FAILURES_LISTED_PER_KIND};

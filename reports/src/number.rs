@@ -42,6 +42,32 @@ pub fn seconds(us: u64) -> String {
     format!("{}.{:03} s", grouped(us / 1_000_000), (us / 1_000) % 1_000)
 }
 
+/// Microseconds as milliseconds with 3 significant digits: `0.250`, `1.25`,
+/// `12.5`, `125`, `1,250` (whole milliseconds from 100 up).
+pub fn millis(us: u64) -> String {
+    millis_f(us as f64)
+}
+
+/// [`millis`] of a fractional number of microseconds (a mean).
+pub fn millis_f(us: f64) -> String {
+    let ms = us / 1_000.0;
+    // Decide the decimals on the rounded value, so 9.996 becomes 10.0, not 10.00.
+    if (ms * 10.0).round() / 10.0 >= 100.0 {
+        grouped(ms.round() as u64)
+    } else if (ms * 100.0).round() / 100.0 >= 10.0 {
+        format!("{ms:.1}")
+    } else if (ms * 1_000.0).round() / 1_000.0 >= 1.0 {
+        format!("{ms:.2}")
+    } else {
+        format!("{ms:.3}")
+    }
+}
+
+/// A ratio in [0, 1] as a percentage with one decimal: `4.1 %`.
+pub fn percent(ratio: f64) -> String {
+    format!("{:.1} %", ratio * 100.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,5 +89,18 @@ mod tests {
         assert_eq!(per_second(10, 2_000_000), Some(5.0));
         assert_eq!(seconds(15_000_000), "15.000 s");
         assert_eq!(seconds(1_234_567_890), "1,234.567 s");
+    }
+
+    #[test]
+    fn milliseconds_to_three_significant_digits() {
+        assert_eq!(millis(0), "0.000");
+        assert_eq!(millis(250), "0.250");
+        assert_eq!(millis(1_254), "1.25");
+        assert_eq!(millis(12_540), "12.5");
+        assert_eq!(millis(9_999), "10.0");
+        assert_eq!(millis(99_960), "100");
+        assert_eq!(millis(1_250_400), "1,250");
+        assert_eq!(millis_f(1_500.4), "1.50");
+        assert_eq!(percent(0.0412), "4.1 %");
     }
 }

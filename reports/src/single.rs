@@ -1,6 +1,7 @@
 //! The outcome of one replayed seed, printed after its trace.
 
 use crate::number::{grouped, seconds};
+use crate::operations::{counts_line, latency_line};
 use simulator::RunOutcome;
 use std::fmt::Write;
 
@@ -65,6 +66,17 @@ pub fn render_replay(scenario: &str, bugs: &[String], outcome: &RunOutcome, colo
         "committed: {} entries, {} commands",
         grouped(outcome.protocol.committed_entries),
         grouped(outcome.protocol.committed_commands)
+    );
+    let _ = writeln!(out, "operations: {}", counts_line(&outcome.workload));
+    let _ = writeln!(
+        out,
+        "latency (virtual ms): {}",
+        latency_line(&outcome.workload)
+    );
+    let _ = writeln!(
+        out,
+        "without a leader: {}",
+        seconds(outcome.workload.leaderless_us)
     );
     out
 }

@@ -1,8 +1,10 @@
 //! [`RunSummary`]: what one `raftsim run` found, built from its outcomes.
 
 use crate::replay::replay_command;
+use crate::stats::{OpTally, RunStats};
 use serde::{Serialize, Serializer};
 use simulator::{FailureKind, RunOutcome};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// The seeds a run covered: `start` inclusive, `end` exclusive.
@@ -55,6 +57,9 @@ pub struct SeedResult {
     pub message: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replay: Option<String>,
+    /// Client operations by type: how many ended ok, fail and info. Last, so
+    /// that the fields before it keep the order of CLI.md.
+    pub ops: BTreeMap<String, OpTally>,
 }
 
 fn kind_name<S: Serializer>(kind: &Option<FailureKind>, out: S) -> Result<S::Ok, S::Error> {
@@ -78,9 +83,9 @@ pub struct Totals {
     pub wall_us: u64,
 }
 
-/// What a run found. Serialises to exactly the `run --json` object of
-/// CLI.md (plus `shard` when the run was sharded); the fields marked
-/// `skip` are for the terminal only.
+/// What a run found. Serialises to the `run --json` object of CLI.md (plus
+/// `shard` when the run was sharded, `stats` over all seeds, and `ops` in
+/// every result); the fields marked `skip` are for the terminal only.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RunSummary {
     pub scenario: String,
@@ -90,6 +95,8 @@ pub struct RunSummary {
     pub passed: u64,
     pub failed: u64,
     pub wall_ms: u64,
+    /// Client statistics over every seed run.
+    pub stats: RunStats,
     /// One entry per seed run, in seed order.
     pub results: Vec<SeedResult>,
     #[serde(skip)]
@@ -111,10 +118,12 @@ pub fn summarize(spec: &RunSpec, outcomes: &[RunOutcome], wall: Duration) -> Run
         wall_us: u64::try_from(wall.as_micros()).unwrap_or(u64::MAX),
         ..Totals::default()
     };
+    let mut stats = RunStats::default();
     let mut results = Vec::with_capacity(outcomes.len());
     let mut failed = 0;
     for outcome in outcomes {
         add(&mut totals, outcome);
+        stats.add(outcome);
         let failure = outcome.failure.as_ref();
         failed += u64::from(failure.is_some());
         results.push(SeedResult {
@@ -130,6 +139,12 @@ pub fn summarize(spec: &RunSpec, outcomes: &[RunOutcome], wall: Duration) -> Run
             kind: failure.map(|f| f.kind),
             message: failure.map(|f| f.message.clone()),
             replay: failure.map(|_| replay_command(&spec.scenario, outcome.seed, &spec.bugs)),
+            ops: outcome
+                .workload
+                .ops
+                .iter()
+                .map(|(name, counts)| (name.clone(), OpTally::from(counts)))
+                .collect(),
         });
     }
     RunSummary {
@@ -139,6 +154,7 @@ pub fn summarize(spec: &RunSpec, outcomes: &[RunOutcome], wall: Duration) -> Run
         passed: outcomes.len() as u64 - failed,
         failed,
         wall_ms: u64::try_from(wall.as_millis()).unwrap_or(u64::MAX),
+        stats,
         results,
         bugs: spec.bugs.clone(),
         totals,

@@ -1,7 +1,9 @@
 //! The summary people read after `raftsim run`: what ran, every failure kind
-//! with replay commands, totals and speed, and the verdict as the last line.
+//! with replay commands, the client operations, totals and speed, and the
+//! verdict as the last line.
 
 use crate::number::{grouped, per_second, rate, seconds};
+use crate::operations;
 use crate::summary::{RunSummary, SeedResult};
 use simulator::FailureKind;
 use std::fmt::Write;
@@ -53,6 +55,8 @@ pub fn render_terminal(summary: &RunSummary, color: bool) -> String {
     let mut out = String::new();
     header(&mut out, summary, &paint);
     failures(&mut out, summary, &paint);
+    let _ = writeln!(out, "\n{}", paint.bold("operations"));
+    out.push_str(&operations::section(&summary.stats, |text| paint.dim(text)));
     totals(&mut out, summary, &paint);
     verdict(&mut out, summary, &paint);
     out
@@ -136,7 +140,6 @@ fn totals(out: &mut String, s: &RunSummary, paint: &Paint) {
         grouped(t.messages_sent),
         grouped(t.messages_dropped)
     );
-    let _ = writeln!(out, "  elections     {}", grouped(t.leader_elections));
     let _ = writeln!(
         out,
         "  faults        {} crashes, {} partitions",

@@ -2,8 +2,44 @@
 //! hand-made outcomes. Review every snapshot change; never accept blindly.
 
 use reports::{render_terminal, summarize, to_json, RunSpec, RunSummary, SeedSpan, Shard};
-use simulator::{EngineStats, Failure, FailureKind, ProtocolStats, RunOutcome};
+use simulator::{
+    EngineStats, Failure, FailureKind, OpCounts, ProtocolStats, RunOutcome, WorkloadStats,
+};
 use std::time::Duration;
+
+/// Client operations of one hand-made seed: reads, writes and cas with
+/// latencies spread from 2 ms to a 1 s timeout, and some time without a
+/// leader. 600 operations complete (ok or fail), as `operations_completed`.
+fn workload(seed: u64) -> WorkloadStats {
+    let mut stats = WorkloadStats {
+        leaderless_us: 400_000 + seed * 1_000,
+        ..WorkloadStats::default()
+    };
+    // (name, ok, fail, info, latency step in µs)
+    for (name, ok, fail, info, step_us) in [
+        ("cas", 40, 160, 8, 450),
+        ("read", 190, 10, 2, 120),
+        ("write", 200, 0, 9, 150),
+    ] {
+        let mut c = OpCounts {
+            ok,
+            fail,
+            info,
+            ..OpCounts::default()
+        };
+        for i in 0..ok + fail {
+            // Most operations are fast; every 50th waits for the 1 s timeout.
+            let us = if i % 50 == 49 {
+                1_000_000
+            } else {
+                2_000 + (i * step_us + seed * 10) % 40_000
+            };
+            c.latency.record(us);
+        }
+        stats.ops.insert(name.to_string(), c);
+    }
+    stats
+}
 
 fn outcome(seed: u64, failure: Option<(FailureKind, &str)>) -> RunOutcome {
     RunOutcome {
@@ -40,7 +76,7 @@ fn outcome(seed: u64, failure: Option<(FailureKind, &str)>) -> RunOutcome {
             committed_entries: 640,
             committed_commands: 630,
         },
-        workload: Default::default(),
+        workload: workload(seed),
     }
 }
 
@@ -147,12 +183,33 @@ fn json_has_every_seed_and_the_cli_md_fields() {
         .keys()
         .map(String::as_str)
         .collect();
-    assert_eq!(keys.len(), 6, "exactly CLI.md's fields: {keys:?}");
+    // CLI.md's fields, all of them, and only the added `stats` besides.
+    let cli_md = [
+        "scenario", "seeds", "passed", "failed", "wall_ms", "results",
+    ];
+    for key in cli_md {
+        assert!(keys.contains(&key), "CLI.md's {key} is missing: {keys:?}");
+    }
+    assert_eq!(
+        keys.len(),
+        cli_md.len() + 1,
+        "CLI.md's fields and stats: {keys:?}"
+    );
+    assert!(keys.contains(&"stats"), "{keys:?}");
+    assert_eq!(value["seeds"], serde_json::json!({"start": 0, "end": 20}));
+    assert_eq!(value["wall_ms"], 1_500);
     let results = value["results"].as_array().expect("array");
     assert_eq!(results.len(), 20);
     for (i, result) in results.iter().enumerate() {
         assert_eq!(result["seed"], i as u64);
+        assert!(matches!(result["status"].as_str(), Some("pass" | "fail")));
         assert_eq!(result["trace_hash"].as_str().expect("string").len(), 16);
+        assert!(result["events"].is_u64());
+        assert_eq!(result["virtual_ms"], 15_000);
+        assert_eq!(
+            result["ops"]["read"],
+            serde_json::json!({"ok": 190, "fail": 10, "info": 2})
+        );
     }
     assert_eq!(results[3]["kind"], "limit");
     assert_eq!(
@@ -162,6 +219,28 @@ fn json_has_every_seed_and_the_cli_md_fields() {
     assert!(results[2].get("kind").is_none());
     assert_eq!(value["passed"], 6);
     assert_eq!(value["failed"], 14);
+
+    let stats = &value["stats"];
+    assert_eq!(stats["operations"], 20 * 619);
+    assert_eq!(stats["ops"]["cas"]["fail"], 20 * 160);
+    assert_eq!(stats["all"]["count"], 20 * 619);
+    assert_eq!(stats["messages_per_op"], 6.67);
+    assert_eq!(stats["elections"], 80);
+    assert_eq!(stats["leaderless_ms"], 20 * 400 + 190);
+    let latency = &stats["ops"]["read"]["latency_ms"];
+    assert_eq!(latency["max"], 1_000.0);
+    for (low, high) in [
+        ("min", "p50"),
+        ("p50", "p90"),
+        ("p90", "p95"),
+        ("p95", "p99"),
+        ("p99", "max"),
+    ] {
+        assert!(
+            latency[low].as_f64() <= latency[high].as_f64(),
+            "{low} <= {high}: {latency}"
+        );
+    }
 }
 
 #[test]

@@ -53,11 +53,17 @@ pub fn check_history(ops: Vec<Operation>, kind: WorkloadKind, end_us: u64) -> Re
                 .key
                 .as_ref()
                 .map_or("the register".to_string(), |k| format!("key {k}"));
+            let last = cex.linearized.last().map_or(String::new(), |step| {
+                format!(" after {} (state then {})", step.op, step.state_after)
+            });
             Err(failure(
                 FailureKind::Linearizability,
                 format!(
-                    "{key} is not linearizable: after {} operations in order, none of the pending ones fits; {} cannot be placed (state {})",
-                    cex.linearized_len, cex.unplaced, cex.state
+                    "{key} is not linearizable: {} cannot be placed{last}; {} operations linearised before it, {} pending \
+                     (`replay --history` writes the history; `raftsim check` on it prints the whole counterexample)",
+                    cex.unplaced,
+                    cex.linearized_len,
+                    cex.candidates.len()
                 ),
             ))
         }

@@ -82,8 +82,14 @@ struct Client<Q> {
     /// The workload's stream for this client.
     rng: ChaCha8Rng,
     op: Option<Op<Q>>,
-    /// Number of the current (or last) operation; `Deadline` events carry it.
+    /// Number of the current (or last) operation, for traces.
     op_number: u32,
+    /// When this client's one pending `Deadline` event fires, if one is
+    /// queued. Deadlines only move later (invoke time plus a constant), so
+    /// one timer per client suffices: when it fires early for an operation
+    /// that has since completed, it re-arms itself for the current one. This
+    /// keeps a second's worth of dead timers out of the event heap.
+    deadline_armed_us: Option<u64>,
     /// Number of the current send; `Resend` events carry it. Bumped by every
     /// send, answer and timeout, so that older timers do nothing.
     attempt: u32,
@@ -119,6 +125,7 @@ impl<N: Node> Clients<N> {
                 rng: rng::client_stream(seed, c),
                 op: None,
                 op_number: 0,
+                deadline_armed_us: None,
                 attempt: 0,
                 last_target: 0,
                 believed_leader: None,
@@ -256,14 +263,15 @@ impl<N: Node> Clients<N> {
         assert!(c.op.is_none(), "client {client} has an operation in flight");
         let request = workload.invoke(client, c.process, now_us, &mut c.rng);
         c.op_number = c.op_number.wrapping_add(1);
-        let op = c.op_number;
-        cx.queue.push(
-            deadline_us,
-            Event::Deadline {
-                client: client as u32,
-                op,
-            },
-        );
+        if c.deadline_armed_us.is_none() {
+            c.deadline_armed_us = Some(deadline_us);
+            cx.queue.push(
+                deadline_us,
+                Event::Deadline {
+                    client: client as u32,
+                },
+            );
+        }
         cx.hasher.write_u64(c.process);
         request.hash(cx.hasher);
         if cx.tracer.on() {
@@ -369,24 +377,42 @@ impl<N: Node> Clients<N> {
         self.send(client, target, cx)
     }
 
-    /// The deadline of `client`'s operation number `op`: if it is still in
-    /// flight, it times out and the client continues as a new process (and,
-    /// in a closed loop, invokes its next operation).
+    /// The deadline timer of `client` fires: if its operation in flight is
+    /// due, it times out and the client continues as a new process (and, in
+    /// a closed loop, invokes its next operation); if that operation is due
+    /// later, the timer re-arms for it; with nothing in flight it rests.
     pub fn deadline<W: Workload<N>>(
         &mut self,
         client: ClientId,
-        op: u32,
         cx: &mut Cx,
         workload: &mut W,
     ) -> Step {
         let now_us = cx.queue.now_us();
         let c = &mut self.clients[client];
+        assert_eq!(
+            c.deadline_armed_us,
+            Some(now_us),
+            "client {client}: one deadline timer, firing when armed"
+        );
+        c.deadline_armed_us = None;
         cx.hasher.write_usize(client);
-        if c.op.is_none() || c.op_number != op {
+        let due_us = c.op.as_ref().map(|o| o.deadline_us);
+        if due_us != Some(now_us) {
+            if let Some(later_us) = due_us {
+                assert!(later_us > now_us, "client {client}: a deadline was missed");
+                c.deadline_armed_us = Some(later_us);
+                cx.queue.push(
+                    later_us,
+                    Event::Deadline {
+                        client: client as u32,
+                    },
+                );
+            }
             if cx.tracer.on() {
                 cx.tracer.begin(now_us, None);
+                let op = c.op_number;
                 cx.tracer
-                    .push(format_args!("c{client} deadline of op {op} (done before)"));
+                    .push(format_args!("c{client} deadline timer: op {op} not due"));
                 cx.tracer.end();
             }
             return Ok(());

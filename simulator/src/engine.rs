@@ -254,10 +254,7 @@ impl<'c, N: Node> World<'c, N> {
             Event::Resend { client, attempt } => {
                 self.clients.resend(client as usize, attempt, &mut cx)
             }
-            Event::Deadline { client, op } => {
-                self.clients
-                    .deadline(client as usize, op, &mut cx, workload)
-            }
+            Event::Deadline { client } => self.clients.deadline(client as usize, &mut cx, workload),
             Event::FaultStart => self.fault_start(observer, tracer),
             Event::FaultEnd => self.fault_end(observer, tracer),
             Event::HealingBegins => self.healing_begins(observer, tracer),

@@ -29,8 +29,8 @@ pub enum Event {
     /// Client `client` sends its request again (after a retry interval or a
     /// redirect), if `attempt` is still its current attempt.
     Resend { client: u32, attempt: u32 },
-    /// Client `client`'s operation number `op` times out, if still in flight.
-    Deadline { client: u32, op: u32 },
+    /// Client `client`'s deadline timer fires (one per client, re-armed lazily).
+    Deadline { client: u32 },
     /// The nemesis starts its next fault.
     FaultStart,
     /// The nemesis undoes the fault it started.

@@ -183,6 +183,11 @@ impl KvService {
                 self.answer_applied(w, &e.data, reply);
             }
         }
+        if !rd.committed_entries.is_empty() {
+            // The state machine changes only here, so its invariants are
+            // checked here rather than after every step.
+            self.kv.check_invariants();
+        }
         for rs in rd.read_states.drain(..) {
             if let Some(w) = self.reads.remove(&rs.ctx) {
                 self.confirmed.push_back((rs.index, w));
@@ -256,7 +261,6 @@ impl KvService {
 
     pub fn check_invariants(&self) {
         self.raw.check_invariants();
-        self.kv.check_invariants();
         assert!(
             self.waiting() <= MAX_WAITING_REQUESTS,
             "kv service: too many waiting requests"

@@ -18,7 +18,8 @@ use raft_core::kv::ReadMode;
 use raft_core::{Bug, Bugs};
 use scenarios::Scenario;
 
-/// The node configuration a scenario describes. Unknown bug names are
+/// The node configuration a scenario describes (`id` and `voters` are set
+/// per node at boot). Unknown bug names are
 /// ignored here; the command line rejects them before a run starts.
 pub fn raft_config(scenario: &Scenario) -> RaftConfig {
     let c = &scenario.cluster;
@@ -28,19 +29,22 @@ pub fn raft_config(scenario: &Scenario) -> RaftConfig {
         .filter_map(|name| Bug::from_name(name))
         .fold(Bugs::none(), Bugs::with);
     RaftConfig {
-        nodes: c.nodes,
-        election_timeout_ticks_min: c.election_timeout_ticks_min,
-        election_timeout_ticks_max: c.election_timeout_ticks_max,
-        heartbeat_ticks: c.heartbeat_ticks,
-        pre_vote: c.pre_vote,
-        noop_on_election: c.noop_on_election,
-        max_inflight_msgs: c.max_inflight_msgs,
-        max_entries_per_msg: c.max_entries_per_msg,
+        protocol: raft_core::Config {
+            id: 0,
+            voters: Vec::new(),
+            election_timeout_ticks_min: c.election_timeout_ticks_min,
+            election_timeout_ticks_max: c.election_timeout_ticks_max,
+            heartbeat_ticks: c.heartbeat_ticks,
+            pre_vote: c.pre_vote,
+            noop_on_election: c.noop_on_election,
+            max_inflight_msgs: c.max_inflight_msgs,
+            max_entries_per_msg: c.max_entries_per_msg,
+            bugs,
+        },
         read_mode: match scenario.workload.read_mode {
             scenarios::ReadMode::ReadIndex => ReadMode::ReadIndex,
             scenarios::ReadMode::Log => ReadMode::Log,
         },
-        bugs,
     }
 }
 

@@ -5,7 +5,7 @@
 
 use crate::node::{Boot, ClientId, Effects, Node, NodeId};
 use raft_core::kv::{KvService, ReadMode, Response};
-use raft_core::{Bugs, Config, EntryData, HardState};
+use raft_core::{Config, EntryData, HardState};
 use std::collections::VecDeque;
 
 /// The command the cluster replicates: a client's KV request.
@@ -15,19 +15,13 @@ pub type Message = raft_core::Message<Cmd>;
 type RawNode = raft_core::RawNode<Cmd>;
 type Ready = raft_core::Ready<Cmd>;
 
-/// What every node of a simulated Raft cluster shares.
+/// What every node of a simulated Raft cluster shares: raft-core's
+/// configuration with `id` and `voters` filled in per node at boot, and how
+/// the KV service reads.
 #[derive(Clone, Debug)]
 pub struct RaftConfig {
-    pub nodes: usize,
-    pub election_timeout_ticks_min: u32,
-    pub election_timeout_ticks_max: u32,
-    pub heartbeat_ticks: u32,
-    pub pre_vote: bool,
-    pub noop_on_election: bool,
-    pub max_inflight_msgs: usize,
-    pub max_entries_per_msg: usize,
+    pub protocol: Config,
     pub read_mode: ReadMode,
-    pub bugs: Bugs,
 }
 
 /// A record on a Raft node's simulated disk.
@@ -136,14 +130,7 @@ impl Node for RaftNode {
         let cfg = Config {
             id: boot.id as u64,
             voters: (0..boot.nodes as u64).collect(),
-            election_timeout_ticks_min: c.election_timeout_ticks_min,
-            election_timeout_ticks_max: c.election_timeout_ticks_max,
-            heartbeat_ticks: c.heartbeat_ticks,
-            pre_vote: c.pre_vote,
-            noop_on_election: c.noop_on_election,
-            max_inflight_msgs: c.max_inflight_msgs,
-            max_entries_per_msg: c.max_entries_per_msg,
-            bugs: c.bugs,
+            ..c.protocol.clone()
         };
         let (hs, log) = replay_records(durable);
         RaftNode {

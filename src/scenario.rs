@@ -1,7 +1,8 @@
 //! Finding the scenario a command names: a catalogue name or a file path.
 
 use crate::exit::CliError;
-use scenarios::Scenario;
+use crate::range::parse_bug;
+use scenarios::{Scenario, ValidationError};
 use std::path::Path;
 
 /// The built-in scenarios, in the order `raftsim scenarios` lists them.
@@ -45,7 +46,7 @@ fn find(arg: &str) -> Result<Scenario, CliError> {
     }
     let looks_like_path = arg.ends_with(".toml") || arg.contains('/') || arg.contains('\\');
     if looks_like_path || Path::new(arg).exists() {
-        return load_file(Path::new(arg));
+        return load_file(arg);
     }
     let names: Vec<String> = catalogue().into_iter().map(|s| s.name).collect();
     Err(CliError::usage(format!(
@@ -54,22 +55,24 @@ fn find(arg: &str) -> Result<Scenario, CliError> {
     )))
 }
 
-/// Reads a scenario file. Scenario files are a later issue: for now an
-/// existing file is refused with an honest message. The TOML loader slots in
-/// here and keeps the exit code 65 for a file it cannot use.
-fn load_file(path: &Path) -> Result<Scenario, CliError> {
-    let shown = path.display();
-    if !path.exists() {
-        return Err(CliError::data(format!("{shown}: no such scenario file")));
+/// Reads the scenario file at `arg`, as the user spelled it; any mistake in
+/// it is a data error naming the file, line and column (exit 65).
+fn load_file(arg: &str) -> Result<Scenario, CliError> {
+    scenarios::load(Path::new(arg), arg, &known_bugs).map_err(|e| CliError::data(e.to_string()))
+}
+
+/// The planted bugs a file names must exist, as `--bug` values must: a
+/// misspelt bug would otherwise be ignored and the scenario would pass.
+fn known_bugs(scenario: &Scenario) -> Result<(), ValidationError> {
+    for name in &scenario.cluster.bugs {
+        if let Err(message) = parse_bug(name) {
+            return Err(ValidationError {
+                key: "cluster.bugs".into(),
+                message: format!("names of planted bugs, got '{name}': {message}"),
+            });
+        }
     }
-    if path.is_dir() {
-        return Err(CliError::data(format!(
-            "{shown}: is a directory, not a scenario file"
-        )));
-    }
-    Err(CliError::data(format!(
-        "{shown}: scenario files are not supported yet; only the built-in 'default' scenario runs"
-    )))
+    Ok(())
 }
 
 #[cfg(test)]

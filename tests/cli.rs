@@ -378,3 +378,97 @@ fn run_json_has_stats_and_per_seed_ops() {
         "the summary on stderr"
     );
 }
+
+/// A scenario file in a directory whose name has a space, so that replay
+/// commands must quote it.
+fn scenario_file(test: &str, text: &str) -> (PathBuf, String) {
+    let dir = scratch(test).join("my scenarios");
+    std::fs::create_dir_all(&dir).expect("a scenario directory");
+    let path = dir.join("spelled-out.toml");
+    std::fs::write(&path, text).expect("the scenario file is written");
+    let arg = path.to_str().expect("utf-8 temp path").to_string();
+    (path, arg)
+}
+
+#[test]
+fn a_scenario_file_runs_and_its_replay_command_names_it_and_reproduces() {
+    let (_, file) = scenario_file(
+        "file-run",
+        include_str!("../scenarios/examples/default.toml"),
+    );
+    let output = raftsim(&["run", &file, "--seeds", "5", "--quiet"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+
+    let output = raftsim(&[
+        "run",
+        &file,
+        "--seeds",
+        "30",
+        "--bug",
+        "follower-read",
+        "--json",
+        "-",
+        "--quiet",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let value: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("only JSON on stdout");
+    assert_eq!(value["scenario"], file.as_str());
+    let failure = value["results"]
+        .as_array()
+        .expect("a results array")
+        .iter()
+        .find(|r| r["status"] == "fail")
+        .expect("follower reads fail within 30 seeds");
+    let replay = failure["replay"].as_str().expect("a replay command");
+    let quoted = format!("'{file}'");
+    assert!(
+        replay.starts_with(&format!("raftsim replay {quoted} --seed ")),
+        "{replay}"
+    );
+
+    // The printed command, run by a shell as a user would paste it.
+    let binary = env!("CARGO_BIN_EXE_raftsim");
+    let command = replay.replacen("raftsim", &format!("'{binary}'"), 1);
+    let rerun = Command::new("sh")
+        .args(["-c", &command])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("sh runs");
+    assert_eq!(
+        rerun.status.code(),
+        Some(1),
+        "{command}: {}",
+        stderr(&rerun)
+    );
+    let hash = failure["trace_hash"].as_str().expect("a hash");
+    assert!(
+        stdout(&rerun).contains(&format!("trace hash: {hash}")),
+        "{}",
+        stdout(&rerun)
+    );
+}
+
+#[test]
+fn an_invalid_scenario_file_exits_65_naming_file_line_and_column() {
+    for (text, at) in [
+        ("[cluster]\nnodes = 3\nnodez = 5\n", "3:1"),
+        ("[network]\ndrop_ratio_max = 1.5\n", "2:1"),
+        ("[cluster]\nnodes = \"five\"\n", "2:9"),
+        ("[cluster\n", "1:9"),
+        ("[cluster]\nbugs = [\"no-such-bug\"]\n", "2:1"),
+    ] {
+        let (_, file) = scenario_file("file-invalid", text);
+        for args in [&["run", &file][..], &["replay", &file, "--seed", "1"][..]] {
+            assert_usage_error(args, 65);
+            let err = stderr(&raftsim(args));
+            assert!(
+                err.starts_with(&format!("error: {file}:{at}: ")),
+                "{text:?}: {err}"
+            );
+        }
+    }
+    let (path, file) = scenario_file("file-binary", "");
+    std::fs::write(&path, b"name = \"\xff\"\n").expect("written");
+    assert_usage_error(&["run", &file], 65);
+}

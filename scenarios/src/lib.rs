@@ -7,9 +7,14 @@
 //! milliseconds unless the name says otherwise; probabilities are ratios in
 //! `[0, 1]`.
 //!
-//! The TOML file format and the catalogue come later; the types already derive
-//! `serde::Deserialize` with `deny_unknown_fields` so that a file maps onto them
-//! one to one.
+//! Scenario files are TOML that maps one to one onto these types (every type
+//! derives `serde::Deserialize` with `deny_unknown_fields`); [`parse`] and
+//! [`load`] read them and name the file, line and column of any mistake. The
+//! keys, units and defaults are documented in this crate's `README.md`.
+
+mod file;
+
+pub use file::{line_column, load, parse, parse_checked, ScenarioError};
 
 use serde::{Deserialize, Serialize};
 
@@ -369,6 +374,10 @@ impl Default for LimitSpec {
     }
 }
 
+/// Largest latency a scenario may give, in ms (one virtual day): far beyond
+/// any useful test, and small enough that microsecond arithmetic never overflows.
+pub const LATENCY_MS_MAX: f64 = 86_400_000.0;
+
 /// A scenario that is impossible to run, with the key that is wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ValidationError {
@@ -434,10 +443,13 @@ impl Scenario {
         if c.max_entries_per_msg == 0 {
             err("cluster.max_entries_per_msg", "at least 1".into())?;
         }
+        // Latencies come from files: NaN and infinities are refused with the
+        // rest (every comparison with NaN is false, so `ok` catches it).
+        let ok = |ms: f64| (0.0..=LATENCY_MS_MAX).contains(&ms);
         let lat_ok = match self.network.latency {
-            LatencySpec::Constant { ms } => ms >= 0.0,
-            LatencySpec::Uniform { min_ms, max_ms } => 0.0 <= min_ms && min_ms <= max_ms,
-            LatencySpec::Exponential { min_ms, mean_ms } => min_ms >= 0.0 && mean_ms >= 0.0,
+            LatencySpec::Constant { ms } => ok(ms),
+            LatencySpec::Uniform { min_ms, max_ms } => ok(min_ms) && ok(max_ms) && min_ms <= max_ms,
+            LatencySpec::Exponential { min_ms, mean_ms } => ok(min_ms) && ok(mean_ms),
             LatencySpec::LongTail {
                 min_ms,
                 max_ms,
@@ -446,16 +458,18 @@ impl Scenario {
                 tail_max_ms,
             } => {
                 ratio("network.latency.tail_ratio", tail_ratio)?;
-                0.0 <= min_ms
+                ok(min_ms)
+                    && ok(max_ms)
                     && min_ms <= max_ms
-                    && 0.0 <= tail_min_ms
+                    && ok(tail_min_ms)
+                    && ok(tail_max_ms)
                     && tail_min_ms <= tail_max_ms
             }
         };
         if !lat_ok {
             err(
                 "network.latency",
-                "non-negative latencies with min <= max".into(),
+                format!("latencies in [0, {LATENCY_MS_MAX}] ms with min <= max"),
             )?;
         }
         ratio("network.drop_ratio_max", self.network.drop_ratio_max)?;
@@ -464,8 +478,14 @@ impl Scenario {
             self.network.duplicate_ratio_max,
         )?;
         let d = &self.disk;
-        if !(0.0 <= d.sync_latency_ms_min && d.sync_latency_ms_min <= d.sync_latency_ms_max) {
-            err("disk.sync_latency_ms_min", "0 <= min <= max".into())?;
+        if !(ok(d.sync_latency_ms_min)
+            && ok(d.sync_latency_ms_max)
+            && d.sync_latency_ms_min <= d.sync_latency_ms_max)
+        {
+            err(
+                "disk.sync_latency_ms_min",
+                format!("0 <= min <= max <= {LATENCY_MS_MAX}"),
+            )?;
         }
         if self.clock.drift_ppm_max >= 500_000 {
             err("clock.drift_ppm_max", "below 500000 (50 %)".into())?;
@@ -502,7 +522,8 @@ impl Scenario {
         if w.keys == 0 {
             err("workload.keys", "at least 1 key".into())?;
         }
-        if w.read_weight + w.write_weight + w.cas_weight == 0 {
+        // Summed in u64: three u32 weights from a file must not overflow.
+        if u64::from(w.read_weight) + u64::from(w.write_weight) + u64::from(w.cas_weight) == 0 {
             err(
                 "workload.read_weight",
                 "at least one operation weight above 0".into(),
@@ -514,7 +535,7 @@ impl Scenario {
                 "0 < retry_ms <= request_timeout_ms".into(),
             )?;
         }
-        if self.phases.faulty_ms + self.phases.healing_ms == 0 {
+        if self.phases.faulty_ms.saturating_add(self.phases.healing_ms) == 0 {
             err("phases", "a run of at least 1 ms".into())?;
         }
         if self.limits.max_events == 0 {

@@ -46,10 +46,15 @@ pub fn parse_shard(text: &str) -> Result<Shard, String> {
     Ok(shard)
 }
 
-/// A thread count of at least 1.
+/// Most worker threads `--jobs` accepts: far above any machine's cores,
+/// far below what would exhaust memory on thread stacks.
+pub const MAX_JOBS: usize = 1024;
+
+/// A thread count from 1 to [`MAX_JOBS`].
 pub fn parse_jobs(text: &str) -> Result<usize, String> {
     match text.parse::<usize>() {
         Ok(0) => Err("at least 1 job is needed".to_string()),
+        Ok(jobs) if jobs > MAX_JOBS => Err(format!("at most {MAX_JOBS} jobs")),
         Ok(jobs) => Ok(jobs),
         Err(_) => Err("expected a whole number of jobs, at least 1".to_string()),
     }

@@ -51,6 +51,7 @@ fn usage_errors_are_one_line_and_exit_64() {
         &["run", "--seeds", "99999999999999999999999"],
         &["run", "--jobs", "0"],
         &["run", "--jobs", "-3"],
+        &["run", "--jobs", "100000"],
         &["run", "--bug", "no-such-bug"],
         &["run", "--shard", "2/2"],
         &["run", "--shard", "1/0"],

@@ -80,3 +80,13 @@ fn follower_reads_are_found_by_the_checker() {
     let f = found.expect("follower-read is found within 100 seeds");
     assert_eq!(f.kind, simulator::FailureKind::Linearizability, "{f:?}");
 }
+
+/// A read-only workload is served after healing too: liveness is judged on
+/// client operations, not on commands in the log.
+#[test]
+fn a_read_only_workload_is_live() {
+    let mut s = Scenario::default();
+    s.workload.write_weight = 0;
+    s.workload.cas_weight = 0;
+    passes(&s, 0..20);
+}

@@ -74,9 +74,43 @@ pub fn run_seed_with_history(
     outcome.workload = WorkloadStats::from_history(&history);
     outcome.workload.leaderless_us = safety.leaderless_us(outcome.virtual_us);
     if outcome.failure.is_none() {
+        outcome.failure = healing_liveness(&history, scenario, outcome.virtual_us);
+    }
+    if outcome.failure.is_none() {
         if let Err(f) = check_history(history.clone(), scenario.workload.kind, outcome.virtual_us) {
             outcome.failure = Some(f);
         }
     }
     (outcome, history)
+}
+
+/// Liveness: once faults stop, the cluster must serve clients again. Some
+/// operation invoked after the healing phase began must complete `ok` before
+/// the run ends (reads count: a ReadIndex read needs an elected leader that
+/// committed an entry of its term and hears from a majority).
+fn healing_liveness(
+    history: &[Operation],
+    scenario: &Scenario,
+    end_us: u64,
+) -> Option<crate::observe::Failure> {
+    let healing_us = scenario.phases.faulty_ms * 1000;
+    if scenario.phases.healing_ms == 0 {
+        return None;
+    }
+    let invoked = history
+        .iter()
+        .filter(|op| op.invoke_time >= healing_us)
+        .count();
+    let served = history
+        .iter()
+        .any(|op| op.invoke_time >= healing_us && op.outcome == checker::Outcome::Ok);
+    (!served).then(|| crate::observe::Failure {
+        kind: crate::observe::FailureKind::Liveness,
+        message: format!(
+            "no client operation invoked after the healing phase began ({} ms) completed ok before the end ({} ms): {invoked} invoked",
+            scenario.phases.faulty_ms,
+            end_us / 1000
+        ),
+        at_us: end_us,
+    })
 }

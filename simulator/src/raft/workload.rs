@@ -164,8 +164,13 @@ impl KvWorkload {
                 op.outcome = Outcome::Ok;
                 op.output = Value::pair(key, Value::Nil);
             }
-            Err(e) if e.is_definite() => op.outcome = Outcome::Fail,
-            Err(_) => op.outcome = Outcome::Info,
+            Err(e) => {
+                assert!(
+                    e.is_definite(),
+                    "indefinite errors are retried, not completed"
+                );
+                op.outcome = Outcome::Fail;
+            }
         }
     }
 }
@@ -207,6 +212,13 @@ impl Workload<RaftNode> for KvWorkload {
             return Answer::Stale;
         };
         match resp {
+            // An indefinite error says nothing happened for sure either way:
+            // the same request goes elsewhere, as after a redirect (the
+            // session table makes the retry safe), until a definite answer
+            // or the timeout.
+            Response::Done { seq, reply: Err(e) } if *seq == cur.seq && !e.is_definite() => {
+                Answer::Redirect(None)
+            }
             Response::Done { seq, reply } if *seq == cur.seq => {
                 self.complete(cur, reply, now_us);
                 self.clients[client].current = None;

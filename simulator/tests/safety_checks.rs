@@ -25,7 +25,7 @@ impl W {
     fn settle(&mut self, i: usize, mut fx: Fx, step: StepKind) {
         self.check(i, step);
         loop {
-            self.durable[i].extend(fx.writes.drain(..));
+            self.durable[i].append(&mut fx.writes);
             for (_, m) in fx.sends.drain(..) {
                 self.net.push(m);
             }

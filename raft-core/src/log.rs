@@ -96,8 +96,9 @@ impl<C: Command> RaftLog<C> {
     /// Appends `entries`, which follow `prev_index`, to a log that matches up
     /// to `prev_index`: entries already present with the same term are kept;
     /// from the first conflict on the log is truncated and replaced (section
-    /// 5.3). Returns the index of the last entry of `entries`.
-    pub fn merge(&mut self, prev_index: u64, entries: &[Entry<C>]) -> u64 {
+    /// 5.3). Returns the index of the last entry of `entries`. Takes the
+    /// entries by value: they come out of a message the follower owns.
+    pub fn merge(&mut self, prev_index: u64, entries: Vec<Entry<C>>) -> u64 {
         assert!(
             prev_index <= self.last_index(),
             "merge past the end of the log"
@@ -125,9 +126,9 @@ impl<C: Command> RaftLog<C> {
             self.stable = self.stable.min(first - 1);
             self.unstable_from = self.unstable_from.min(first);
         }
-        for e in &entries[skip..] {
+        for e in entries.into_iter().skip(skip) {
             assert_eq!(e.index, self.last_index() + 1, "entries must be contiguous");
-            self.entries.push(e.clone());
+            self.entries.push(e);
         }
         last_new
     }
@@ -240,10 +241,10 @@ mod tests {
     #[test]
     fn merge_keeps_matching_and_replaces_conflicts() {
         let mut log = RaftLog::restore(vec![e(1, 1), e(2, 1), e(3, 2)]);
-        assert_eq!(log.merge(1, &[e(2, 1), e(3, 2)]), 3);
+        assert_eq!(log.merge(1, vec![e(2, 1), e(3, 2)]), 3);
         assert_eq!(log.last_index(), 3);
         assert_eq!(log.stable(), 3, "matching entries are not rewritten");
-        assert_eq!(log.merge(1, &[e(2, 1), e(3, 3), e(4, 3)]), 4);
+        assert_eq!(log.merge(1, vec![e(2, 1), e(3, 3), e(4, 3)]), 4);
         assert_eq!(log.term(3), Some(3));
         assert_eq!(log.stable(), 2);
         let mut out = Vec::new();
@@ -255,7 +256,7 @@ mod tests {
     #[test]
     fn a_stale_append_does_not_truncate() {
         let mut log = RaftLog::restore(vec![e(1, 1), e(2, 1), e(3, 1)]);
-        log.merge(0, &[e(1, 1)]);
+        log.merge(0, vec![e(1, 1)]);
         assert_eq!(log.last_index(), 3);
     }
 

@@ -192,7 +192,7 @@ impl<C: Command> Raft<C> {
                 commit,
             } => {
                 if self.accept_leader(m.from) {
-                    self.handle_append(m.from, prev_index, prev_term, &entries, commit);
+                    self.handle_append(m.from, prev_index, prev_term, entries, commit);
                 }
             }
             MessageBody::AppendResponse { index, reject } => {

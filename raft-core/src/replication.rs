@@ -88,7 +88,7 @@ impl<C: Command> Raft<C> {
         from: NodeId,
         prev_index: u64,
         prev_term: u64,
-        entries: &[Entry<C>],
+        entries: Vec<Entry<C>>,
         commit: u64,
     ) {
         if prev_index < self.log.committed {

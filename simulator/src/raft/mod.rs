@@ -55,11 +55,26 @@ pub fn raft_config(scenario: &Scenario) -> RaftConfig {
 /// [`raft_core::Bug::from_name`]). When `trace` is given, it receives one
 /// readable line per processed event.
 pub fn run_seed(scenario: &Scenario, seed: u64, trace: Option<&mut dyn FnMut(&str)>) -> RunOutcome {
-    run_seed_with_history(scenario, seed, trace).0
+    let (mut outcome, history) = run_and_record(scenario, seed, trace);
+    check_linearizable(&mut outcome, history, scenario);
+    outcome
 }
 
 /// [`run_seed`], also returning the client history (for `replay --history`).
 pub fn run_seed_with_history(
+    scenario: &Scenario,
+    seed: u64,
+    trace: Option<&mut dyn FnMut(&str)>,
+) -> (RunOutcome, Vec<Operation>) {
+    let (mut outcome, history) = run_and_record(scenario, seed, trace);
+    check_linearizable(&mut outcome, history.clone(), scenario);
+    (outcome, history)
+}
+
+/// Runs the seed and fills in every statistic and check except the
+/// linearizability of the history, which the callers run on the history they
+/// own (so that `run_seed` need not copy it).
+fn run_and_record(
     scenario: &Scenario,
     seed: u64,
     trace: Option<&mut dyn FnMut(&str)>,
@@ -76,12 +91,16 @@ pub fn run_seed_with_history(
     if outcome.failure.is_none() {
         outcome.failure = healing_liveness(&history, scenario, outcome.virtual_us);
     }
+    (outcome, history)
+}
+
+/// Checks the history of a run that has not failed otherwise.
+fn check_linearizable(outcome: &mut RunOutcome, history: Vec<Operation>, scenario: &Scenario) {
     if outcome.failure.is_none() {
-        if let Err(f) = check_history(history.clone(), scenario.workload.kind, outcome.virtual_us) {
+        if let Err(f) = check_history(history, scenario.workload.kind, outcome.virtual_us) {
             outcome.failure = Some(f);
         }
     }
-    (outcome, history)
 }
 
 /// Liveness: once faults stop, the cluster must serve clients again. Some

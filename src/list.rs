@@ -10,7 +10,10 @@ pub fn bugs() -> ExitCode {
 }
 
 pub fn scenarios() -> ExitCode {
-    print_table(catalogue().into_iter().map(|s| (s.name, s.description)))
+    match catalogue() {
+        Ok(all) => print_table(all.into_iter().map(|s| (s.name, s.description))),
+        Err(error) => error.report(),
+    }
 }
 
 /// Name, two spaces, description; descriptions aligned in one column.

@@ -41,6 +41,11 @@ pub struct RunArgs {
     /// No progress bar and no start line; the summary still prints.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Run every scenario of the catalogue (`raftsim scenarios`) over the
+    /// seeds, one line each; exit 0 when every scenario shows the verdict
+    /// it declares (a must-fail demonstration must fail).
+    #[arg(long, conflicts_with = "scenario")]
+    pub all: bool,
 }
 
 pub fn run(args: &RunArgs) -> ExitCode {
@@ -57,38 +62,15 @@ fn try_run(args: &RunArgs) -> Result<ExitCode, CliError> {
         ));
     }
     let bugs = scenario::unique_bugs(&args.bugs);
-    let (scenario, label) = scenario::resolve(args.scenario.as_deref(), &bugs)?;
     let json = args.json.as_deref().map(Target::from_arg);
     if let Some(Target::File(path)) = &json {
         output::check_writable("--json", path)?;
     }
-    let seeds = seeds_of(args.seeds, args.shard).map_err(CliError::usage)?;
-    let jobs = args
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    if !args.quiet {
-        output::print_stderr(&format!(
-            "raftsim: running {} seeds of {label} on {jobs} jobs\n",
-            seeds.len()
-        ));
+    if args.all {
+        return run_all(args, &bugs, json.as_ref());
     }
-
-    let started = Instant::now();
-    let outcomes = run_seeds(
-        &scenario,
-        &seeds,
-        jobs,
-        progress_bar(seeds.len(), args.quiet),
-    )?;
-    let wall = started.elapsed();
-
-    let spec = RunSpec {
-        scenario: label,
-        seeds: args.seeds,
-        shard: args.shard,
-        bugs,
-    };
-    let summary = reports::summarize(&spec, &outcomes, wall);
+    let (scenario, label) = scenario::resolve(args.scenario.as_deref(), &bugs)?;
+    let summary = run_scenario(args, &scenario, label, bugs, true)?;
     let json_to_stdout = json == Some(Target::Stdout);
     if let Some(target) = &json {
         let text = reports::to_json(&summary)
@@ -105,7 +87,188 @@ fn try_run(args: &RunArgs) -> Result<ExitCode, CliError> {
     } else {
         output::print_stdout(&text)?;
     }
-    Ok(exit::verdict(summary.all_passed()))
+    let met = declared_verdict(&scenario, &summary);
+    if scenario.expect.fail {
+        let line = format!("{}\n", verdict_line(&scenario, &summary, met));
+        if json_to_stdout {
+            output::print_stderr(&line);
+        } else {
+            output::print_stdout(&line)?;
+        }
+    }
+    Ok(exit::verdict(met))
+}
+
+/// Runs the seeds of `args` on `scenario` and summarises them.
+fn run_scenario(
+    args: &RunArgs,
+    scenario: &scenarios::Scenario,
+    label: String,
+    bugs: Vec<String>,
+    start_line: bool,
+) -> Result<reports::RunSummary, CliError> {
+    let seeds = seeds_of(args.seeds, args.shard).map_err(CliError::usage)?;
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    if start_line && !args.quiet {
+        output::print_stderr(&format!(
+            "raftsim: running {} seeds of {label} on {jobs} jobs\n",
+            seeds.len()
+        ));
+    }
+    let started = Instant::now();
+    let outcomes = run_seeds(
+        scenario,
+        &seeds,
+        jobs,
+        progress_bar(seeds.len(), args.quiet),
+    )?;
+    let wall = started.elapsed();
+    let spec = RunSpec {
+        scenario: label,
+        seeds: args.seeds,
+        shard: args.shard,
+        bugs,
+    };
+    Ok(reports::summarize(&spec, &outcomes, wall))
+}
+
+/// Whether the run shows what the scenario declares: every seed passes, or
+/// for a must-fail scenario (`expect.fail`), some seed fails and every
+/// failure has a declared kind.
+fn declared_verdict(scenario: &scenarios::Scenario, summary: &reports::RunSummary) -> bool {
+    let kinds = summary
+        .results
+        .iter()
+        .filter_map(|r| r.kind.map(|k| k.as_str()));
+    scenario.expect.verdict(kinds)
+}
+
+/// One line on a must-fail scenario's verdict.
+fn verdict_line(
+    scenario: &scenarios::Scenario,
+    summary: &reports::RunSummary,
+    met: bool,
+) -> String {
+    let kinds: Vec<&str> = scenario.expect.kinds.iter().map(|k| k.as_str()).collect();
+    let declared = if kinds.is_empty() {
+        "to fail".to_string()
+    } else {
+        format!("to fail with {}", kinds.join(" or "))
+    };
+    let seeds = summary.results.len();
+    if met {
+        format!(
+            "AS EXPECTED {} is declared {declared}: {} of {seeds} seeds did",
+            scenario.name, summary.failed
+        )
+    } else {
+        format!(
+            "NOT AS EXPECTED {} is declared {declared}, but {} of {seeds} seeds failed{}",
+            scenario.name,
+            summary.failed,
+            if summary.failed > 0 {
+                " (with other kinds too)"
+            } else {
+                ""
+            }
+        )
+    }
+}
+
+/// `run --all`: every catalogue scenario, one line each as it finishes
+/// (on stdout, or stderr when stdout carries the JSON), then the verdict.
+fn run_all(args: &RunArgs, bugs: &[String], json: Option<&Target>) -> Result<ExitCode, CliError> {
+    let catalogue = scenario::catalogue()?;
+    let to_stderr = json == Some(&Target::Stdout);
+    let say = |text: &str| -> Result<(), CliError> {
+        if to_stderr {
+            output::print_stderr(text);
+            Ok(())
+        } else {
+            output::print_stdout(text)
+        }
+    };
+    if !args.quiet {
+        output::print_stderr(&format!(
+            "raftsim: running {} catalogue scenarios over {} seeds each\n",
+            catalogue.len(),
+            args.seeds.end - args.seeds.start
+        ));
+    }
+    let mut summaries = Vec::with_capacity(catalogue.len());
+    let mut missed = Vec::new();
+    for listed in &catalogue {
+        let (scenario, label) = scenario::resolve(Some(&listed.name), bugs)?;
+        let summary = run_scenario(args, &scenario, label, bugs.to_vec(), false)?;
+        let met = declared_verdict(&scenario, &summary);
+        let declared = if scenario.expect.fail {
+            "must fail"
+        } else {
+            "must pass"
+        };
+        let line = format!(
+            "{} {:<42} {declared:<9} {:>6} seeds {:>6} failed {:>9.1} s\n",
+            if met { "ok  " } else { "MISS" },
+            scenario.name,
+            summary.results.len(),
+            summary.failed,
+            summary.wall_ms as f64 / 1000.0
+        );
+        say(&line)?;
+        if !met {
+            let first = summary.results.iter().find(|r| r.replay.is_some());
+            let hint = match first {
+                Some(r) => format!(
+                    "  first failing seed {}: {} ({})\n",
+                    r.seed,
+                    r.replay.as_deref().unwrap_or(""),
+                    r.message.as_deref().unwrap_or("")
+                ),
+                None => format!("  no seed failed, but {} must fail\n", scenario.name),
+            };
+            say(&hint)?;
+            missed.push(scenario.name.clone());
+        }
+        summaries.push((summary, met));
+    }
+    if let Some(target) = json {
+        let mut objects = Vec::with_capacity(summaries.len());
+        for (summary, met) in &summaries {
+            let text = reports::to_json(summary)
+                .map_err(|e| CliError::io(format!("cannot serialise the results: {e}")))?;
+            let mut value: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| CliError::io(format!("cannot serialise the results: {e}")))?;
+            value["verdict"] = serde_json::Value::from(if *met {
+                "as-declared"
+            } else {
+                "not-as-declared"
+            });
+            objects.push(value);
+        }
+        let all = serde_json::json!({ "scenarios": objects, "missed": missed });
+        let text = format!("{all}\n");
+        match target {
+            Target::Stdout => output::print_stdout(&text)?,
+            Target::File(path) => output::write_atomically(path, &text)?,
+        }
+    }
+    let verdict = if missed.is_empty() {
+        format!(
+            "\nPASS all {} scenarios show their declared verdict\n",
+            summaries.len()
+        )
+    } else {
+        format!(
+            "\nFAIL {} of {} scenarios did not show their declared verdict: {}\n",
+            missed.len(),
+            summaries.len(),
+            missed.join(", ")
+        )
+    };
+    say(&verdict)?;
+    Ok(exit::verdict(missed.is_empty()))
 }
 
 /// Runs every seed on a pool of `jobs` threads; the outcomes come back in

@@ -5,9 +5,22 @@ use crate::range::parse_bug;
 use scenarios::{Scenario, ValidationError};
 use std::path::Path;
 
-/// The built-in scenarios, in the order `raftsim scenarios` lists them.
-pub fn catalogue() -> Vec<Scenario> {
-    vec![Scenario::default()]
+/// The built-in scenarios, in the order `raftsim scenarios` lists them: the
+/// default scenario, then the catalogue files shipped in the binary.
+pub fn catalogue() -> Result<Vec<Scenario>, CliError> {
+    let mut all = vec![Scenario::default()];
+    for (name, text) in scenarios::CATALOGUE {
+        all.push(parse_builtin(name, text)?);
+    }
+    Ok(all)
+}
+
+/// Parses a catalogue file. The tests parse every one, so an error here
+/// means a broken build; it is still reported, never a panic.
+fn parse_builtin(name: &str, text: &str) -> Result<Scenario, CliError> {
+    let origin = format!("scenarios/catalogue/{name}.toml");
+    scenarios::parse_checked(text, &origin, &known_bugs)
+        .map_err(|e| CliError::data(format!("built-in scenario {name} is broken: {e}")))
 }
 
 /// The scenario named by `arg` (the default one when absent), validated, with
@@ -41,17 +54,18 @@ pub fn unique_bugs(bugs: &[String]) -> Vec<String> {
 }
 
 fn find(arg: &str) -> Result<Scenario, CliError> {
-    if let Some(scenario) = catalogue().into_iter().find(|s| s.name == arg) {
-        return Ok(scenario);
+    if arg == Scenario::default().name {
+        return Ok(Scenario::default());
+    }
+    if let Some(text) = scenarios::catalogue_text(arg) {
+        return parse_builtin(arg, text);
     }
     let looks_like_path = arg.ends_with(".toml") || arg.contains('/') || arg.contains('\\');
     if looks_like_path || Path::new(arg).exists() {
         return load_file(arg);
     }
-    let names: Vec<String> = catalogue().into_iter().map(|s| s.name).collect();
     Err(CliError::usage(format!(
-        "no scenario named '{arg}' in the catalogue (known: {}); a scenario file must be a path ending in .toml",
-        names.join(", ")
+        "no scenario named '{arg}' in the catalogue (see 'raftsim scenarios'); a scenario file must be a path ending in .toml"
     )))
 }
 
@@ -99,6 +113,21 @@ mod tests {
             65
         );
         assert_eq!(resolve(Some("a/b"), &[]).map(|_| ()).unwrap_err().code, 65);
+    }
+
+    #[test]
+    fn every_catalogue_scenario_parses_and_is_named_after_its_file() {
+        let all = catalogue().expect("the catalogue parses");
+        assert_eq!(all.len(), scenarios::CATALOGUE.len() + 1);
+        for (scenario, (name, _)) in all[1..].iter().zip(scenarios::CATALOGUE) {
+            assert_eq!(&scenario.name, name);
+            assert!(
+                !scenario.description.is_empty(),
+                "{name} has no description"
+            );
+            let (resolved, label) = resolve(Some(name), &[]).expect("resolves by name");
+            assert_eq!((&resolved, label.as_str()), (scenario, *name));
+        }
     }
 
     #[test]

@@ -69,6 +69,7 @@ fn outcome(seed: u64, failure: Option<(FailureKind, &str)>) -> RunOutcome {
             timeouts: 5,
             operations_completed: 600,
             open_loop_arrivals_skipped: 0,
+            ..EngineStats::default()
         },
         protocol: ProtocolStats {
             leader_elections: 4,

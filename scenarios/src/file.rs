@@ -145,21 +145,60 @@ fn unknown_key_offset(text: &str, message: &str, span: Range<usize>) -> usize {
         return span.start;
     };
     // An explicit stack, not recursion: a document may nest deeply.
-    let mut tables = vec![document.get_ref()];
-    while let Some(table) = tables.pop() {
-        for (key, value) in table.iter() {
-            let Some(inner) = value.get_ref().as_table() else {
-                continue;
-            };
-            if value.span() == span || key.span() == span {
-                if let Some((k, _)) = entry(inner, name) {
-                    return k.span().start;
-                }
-            }
-            tables.push(inner);
+    // Find the value serde reported (a table, or an array of tables such as
+    // `[[steps]]`, whose elements are internally tagged enums too), then the
+    // first key named `name` inside it, in document order.
+    let mut stack: Vec<&Spanned<DeValue<'_>>> = Vec::new();
+    let mut found = None;
+    for (key, value) in document.get_ref().iter().rev() {
+        if key.span() == span || value.span() == span {
+            found = Some(value);
         }
+        stack.push(value);
+    }
+    while found.is_none() {
+        let Some(value) = stack.pop() else { break };
+        children(value, &mut |key, child| {
+            if found.is_none() && (key.is_some_and(|k| k == span) || child.span() == span) {
+                found = Some(child);
+            }
+            stack.push(child);
+        });
+    }
+    let Some(found) = found else {
+        return span.start;
+    };
+    let mut stack = vec![found];
+    while let Some(value) = stack.pop() {
+        if let Some((k, _)) = value.get_ref().as_table().and_then(|t| entry(t, name)) {
+            return k.span().start;
+        }
+        let mut inner = Vec::new();
+        children(value, &mut |_, child| inner.push(child));
+        stack.extend(inner.into_iter().rev());
     }
     span.start
+}
+
+/// Calls `f` with every child of a table or array (with the key's span for
+/// a table's children), in document order.
+fn children<'a, 'i>(
+    value: &'a Spanned<DeValue<'i>>,
+    f: &mut dyn FnMut(Option<Range<usize>>, &'a Spanned<DeValue<'i>>),
+) {
+    match value.get_ref() {
+        DeValue::Table(table) => {
+            for (k, v) in table.iter() {
+                f(Some(k.span()), v);
+            }
+        }
+        DeValue::Array(array) => {
+            for v in array.iter() {
+                f(None, v);
+            }
+        }
+        _ => {}
+    }
 }
 
 fn entry<'a, 'i>(
@@ -196,15 +235,38 @@ fn key_offset(root: &DeTable<'_>, key: &str) -> usize {
 }
 
 /// The span of the last segment of the dotted `key`, if every segment exists.
+/// A numeric segment indexes an array (`steps.2.target`); an array element
+/// has no key of its own, so its span is the element's.
 fn key_span(root: &DeTable<'_>, key: &str) -> Option<Range<usize>> {
-    let mut table = root;
+    let mut value: Option<&Spanned<DeValue<'_>>> = None;
     let mut segments = key.split('.').peekable();
     while let Some(segment) = segments.next() {
-        let (k, v) = entry(table, segment)?;
-        if segments.peek().is_none() {
-            return Some(k.span());
-        }
-        table = v.get_ref().as_table()?;
+        let last = segments.peek().is_none();
+        let next = match value.map(|v| v.get_ref()) {
+            Some(DeValue::Array(array)) => {
+                let index: usize = segment.parse().ok()?;
+                let element = array.get(index)?;
+                if last {
+                    return Some(element.span());
+                }
+                element
+            }
+            Some(other) => {
+                let (k, v) = entry(other.as_table()?, segment)?;
+                if last {
+                    return Some(k.span());
+                }
+                v
+            }
+            None => {
+                let (k, v) = entry(root, segment)?;
+                if last {
+                    return Some(k.span());
+                }
+                v
+            }
+        };
+        value = Some(next);
     }
     None
 }

@@ -148,10 +148,10 @@ fn an_unknown_key_of_a_latency_kind_points_at_the_key() {
 #[test]
 fn an_unknown_section_is_an_unknown_key() {
     assert_error(
-        "[expect]\nlinearizable = true\n",
+        "[expectations]\nlinearizable = true\n",
         1,
         2,
-        "unknown field `expect`",
+        "unknown field `expectations`",
     );
 }
 

@@ -114,6 +114,12 @@ pub struct Clients<N: Node> {
     redirect_backoff_us: u64,
     /// The process number the next timed-out client continues as.
     next_process: u64,
+    /// No operation starts at or after this time.
+    stop_us: Option<u64>,
+    /// Clients with an operation in flight.
+    busy: usize,
+    /// Since when no client has had an operation in flight, if none has.
+    idle_since_us: Option<u64>,
 }
 
 impl<N: Node> Clients<N> {
@@ -146,6 +152,38 @@ impl<N: Node> Clients<N> {
             retry_us,
             redirect_backoff_us: (retry_us / 10).max(REDIRECT_BACKOFF_US_MIN),
             next_process: options.clients as u64,
+            stop_us: options.client_stop_us,
+            busy: 0,
+            idle_since_us: Some(0),
+        }
+    }
+
+    /// Whether no client has an operation in flight.
+    #[inline]
+    pub fn idle(&self) -> bool {
+        self.busy == 0
+    }
+
+    /// Adds the idle time up to `now_us` to `stats` (at the end of a run).
+    pub fn close_idle(&mut self, now_us: u64, stats: &mut EngineStats) {
+        if let Some(since_us) = self.idle_since_us.take() {
+            stats.idle_us += now_us.saturating_sub(since_us);
+        }
+    }
+
+    fn op_started(&mut self, now_us: u64, stats: &mut EngineStats) {
+        self.close_idle(now_us, stats);
+        self.busy += 1;
+        assert!(self.busy <= self.clients.len());
+    }
+
+    /// An operation ended (takes the two fields, not `self`, so that a
+    /// caller may hold a client meanwhile).
+    fn op_ended(busy: &mut usize, idle_since_us: &mut Option<u64>, now_us: u64) {
+        assert!(*busy > 0, "an operation ended that never started");
+        *busy -= 1;
+        if *busy == 0 {
+            *idle_since_us = Some(now_us);
         }
     }
 
@@ -170,6 +208,14 @@ impl<N: Node> Clients<N> {
     /// The healing phase: client messages are no longer lost at random.
     pub fn stop_loss(&mut self) {
         self.drop = Chance::new(0.0);
+    }
+
+    /// The node the request in `slot` goes to (still on the wire).
+    pub fn request_receiver(&self, slot: u32) -> NodeId {
+        match self.wires.get(slot) {
+            Wire::Request { to, .. } => *to,
+            Wire::Response { .. } => panic!("slot {slot} holds a response, not a request"),
+        }
     }
 
     /// Takes the request in `slot` off the wire: `(client, node, request)`.
@@ -234,8 +280,10 @@ impl<N: Node> Clients<N> {
     /// is skipped (and counted) when every client is busy.
     pub fn arrival<W: Workload<N>>(&mut self, cx: &mut Cx, workload: &mut W) -> Step {
         let now_us = cx.queue.now_us();
-        cx.queue
-            .push(now_us + self.arrival_interval_us, Event::Arrival);
+        let next_us = now_us + self.arrival_interval_us;
+        if self.stop_us.is_none_or(|stop_us| next_us < stop_us) {
+            cx.queue.push(next_us, Event::Arrival);
+        }
         match self.clients.iter().position(|c| c.op.is_none()) {
             Some(client) => {
                 cx.hasher.write_usize(client);
@@ -258,6 +306,10 @@ impl<N: Node> Clients<N> {
     /// Client `client` (idle) starts an operation and sends its request.
     fn invoke<W: Workload<N>>(&mut self, client: ClientId, cx: &mut Cx, workload: &mut W) -> Step {
         let now_us = cx.queue.now_us();
+        if self.stop_us.is_some_and(|stop_us| now_us >= stop_us) {
+            return Ok(());
+        }
+        self.op_started(now_us, cx.stats);
         let deadline_us = now_us + self.request_timeout_us;
         let c = &mut self.clients[client];
         assert!(c.op.is_none(), "client {client} has an operation in flight");
@@ -421,6 +473,11 @@ impl<N: Node> Clients<N> {
         workload.timeout(client, c.process, now_us);
         cx.stats.timeouts += 1;
         c.op = None;
+        Self::op_ended(&mut self.busy, &mut self.idle_since_us, now_us);
+        // The node it believed led gave no answer in time: it may be down or
+        // cut off, so the next operation starts from a random node (as a
+        // 6.824 clerk moves on to the next server), not from it again.
+        c.believed_leader = None;
         c.attempt = c.attempt.wrapping_add(1);
         let old = c.process;
         c.process = self.next_process;
@@ -485,6 +542,7 @@ impl<N: Node> Clients<N> {
             Answer::Done => {
                 cx.stats.operations_completed += 1;
                 c.op = None;
+                Self::op_ended(&mut self.busy, &mut self.idle_since_us, now_us);
                 c.attempt = c.attempt.wrapping_add(1);
                 c.believed_leader = Some(from);
                 match self.mode {

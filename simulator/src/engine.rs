@@ -25,6 +25,8 @@ use crate::outcome::{EngineStats, ProtocolStats, RunOutcome};
 use crate::panics;
 use crate::queue::{Event, EventQueue, Scheduled};
 use crate::rng;
+use crate::script::Script;
+use crate::scripted::ScriptLinks;
 use crate::trace::{TraceHasher, Tracer};
 use crate::workload::Workload;
 use scenarios::Scenario;
@@ -102,28 +104,40 @@ pub fn run_with_options<N: Node, O: Observer<N>, W: Workload<N>>(
 
 /// Everything one run owns. Invariants: all per-node tables have `nodes`
 /// entries; `incarnations[i]` counts node `i`'s crashes, and its disk's
-/// pending syncs all belong to the current incarnation.
-struct World<'c, N: Node> {
-    seed: u64,
+/// pending syncs all belong to the current incarnation; a paused node is
+/// live, and `deferred` holds events only for paused nodes.
+pub(crate) struct World<'c, N: Node> {
+    pub(crate) seed: u64,
     config: &'c N::Config,
-    nodes: Vec<Option<N>>,
+    pub(crate) nodes: Vec<Option<N>>,
     incarnations: Vec<u32>,
     effects: NodeEffects<N>,
-    queue: EventQueue,
-    network: Network<N::Msg>,
+    pub(crate) queue: EventQueue,
+    pub(crate) network: Network<N::Msg>,
     disks: Disks<N::Record>,
-    clocks: Clocks,
+    pub(crate) clocks: Clocks,
+    pub(crate) tick_us: u64,
     clients: Clients<N>,
     nemesis: Nemesis,
-    stats: EngineStats,
-    hasher: TraceHasher,
+    pub(crate) script: Script,
+    /// The script's cut links (the nemesis keeps its own in the network).
+    pub(crate) links: ScriptLinks,
+    /// Loss and duplication now (a script may change them).
+    pub(crate) ratios: crate::network::LinkRatios,
+    /// Bit mask of paused nodes.
+    pub(crate) paused: u64,
+    /// Events that reached a paused node, in arrival order; they run when
+    /// it resumes (or, if it crashes first, find it down).
+    pub(crate) deferred: Vec<(NodeId, Event)>,
+    pub(crate) stats: EngineStats,
+    pub(crate) hasher: TraceHasher,
     /// Events processed so far (the budget counts these).
     events: u64,
     max_events: u64,
     max_in_flight_messages: usize,
     faulty_us: u64,
     end_us: u64,
-    healing: bool,
+    pub(crate) healing: bool,
 }
 
 /// What one step's effects amounted to, for the trace line.
@@ -160,8 +174,7 @@ impl<'c, N: Node> World<'c, N> {
                 n,
                 rng::stream(seed, rng::STREAM_NETWORK),
                 options.latency,
-                options.drop_ratio,
-                options.duplicate_ratio,
+                options.link_ratios(),
                 options.max_in_flight_messages.max(1),
             ),
             disks: Disks::new(
@@ -170,8 +183,14 @@ impl<'c, N: Node> World<'c, N> {
                 options.sync_latency_us_max.max(options.sync_latency_us_min),
             ),
             clocks: Clocks::new(options.tick_us, &options.drift_ppm, &options.tick_phase_us),
+            tick_us: options.tick_us,
             clients: Clients::new(options),
             nemesis: Nemesis::new(rng::stream(seed, rng::STREAM_NEMESIS), options),
+            script: Script::new(options.steps.clone(), seed),
+            links: ScriptLinks::default(),
+            ratios: options.link_ratios(),
+            paused: 0,
+            deferred: Vec::new(),
             stats: EngineStats::default(),
             hasher: TraceHasher::default(),
             events: 0,
@@ -199,13 +218,16 @@ impl<'c, N: Node> World<'c, N> {
         // and the healing phase begins before an end at the same time.
         self.queue.push(self.faulty_us, Event::HealingBegins);
         self.queue.push(self.end_us, Event::End);
+        if !self.script.is_empty() {
+            self.queue.push(0, Event::Script { generation: 0 });
+        }
         if self.nemesis.enabled() {
             let wait_us = self.nemesis.interval_us();
             self.queue.push(wait_us, Event::FaultStart);
         }
         self.clients.schedule_start(&mut self.queue);
         for node in 0..self.nodes.len() {
-            let at_us = self.clocks.advance(node);
+            let at_us = self.clocks.advance(node, 0);
             self.queue.push(at_us, Event::Tick { node: node as u32 });
         }
         loop {
@@ -222,6 +244,12 @@ impl<'c, N: Node> World<'c, N> {
             self.events += 1;
             self.hash_event(&next);
             self.dispatch(next.event, observer, workload, tracer)?;
+            if self.awaiting_leader() {
+                self.note_leader();
+            }
+            if self.script.watching() {
+                self.watch_script(tracer)?;
+            }
         }
     }
 
@@ -258,6 +286,7 @@ impl<'c, N: Node> World<'c, N> {
             Event::FaultStart => self.fault_start(observer, tracer),
             Event::FaultEnd => self.fault_end(observer, tracer),
             Event::HealingBegins => self.healing_begins(observer, tracer),
+            Event::Script { generation } => self.script_event(generation, observer, tracer),
             Event::End => unreachable!("End is handled by the loop"),
         }
     }
@@ -301,6 +330,7 @@ impl<'c, N: Node> World<'c, N> {
     /// this view describe no step (node 0, `Tick`).
     fn finish<O: Observer<N>>(&mut self, observer: &mut O, tracer: &mut Tracer<'_>) -> Step {
         assert_eq!(self.queue.now_us(), self.end_us);
+        self.clients.close_idle(self.end_us, &mut self.stats);
         if tracer.on() {
             tracer.begin(self.queue.now_us(), None);
             tracer.push(format_args!("end after {} events", self.events));
@@ -316,8 +346,31 @@ impl<'c, N: Node> World<'c, N> {
         })
     }
 
+    /// Whether the first leader, or the first after healing began, is
+    /// still to be seen.
+    #[inline]
+    fn awaiting_leader(&self) -> bool {
+        self.stats.first_leader_us.is_none()
+            || (self.healing && self.stats.healed_leader_after_us.is_none())
+    }
+
+    /// Records the first time a node believes it leads, overall and after
+    /// the healing phase began.
+    fn note_leader(&mut self) {
+        if self.leaders() == 0 {
+            return;
+        }
+        let now_us = self.queue.now_us();
+        self.stats.first_leader_us.get_or_insert(now_us);
+        if self.healing {
+            self.stats
+                .healed_leader_after_us
+                .get_or_insert(now_us - self.faulty_us);
+        }
+    }
+
     /// Bit mask of live nodes.
-    fn alive(&self) -> u64 {
+    pub(crate) fn alive(&self) -> u64 {
         let mut mask = 0;
         for (node, slot) in self.nodes.iter().enumerate() {
             if slot.is_some() {
@@ -328,7 +381,7 @@ impl<'c, N: Node> World<'c, N> {
     }
 
     /// Bit mask of live nodes that believe they lead.
-    fn leaders(&self) -> u64 {
+    pub(crate) fn leaders(&self) -> u64 {
         let mut mask = 0;
         for (node, slot) in self.nodes.iter().enumerate() {
             if slot.as_ref().is_some_and(|n| n.is_leader()) {
@@ -352,9 +405,21 @@ impl<'c, N: Node> World<'c, N> {
             replies: self.effects.replies.len(),
             replies_lost: 0,
         };
+        let sent = self.effects.sends.len() as u64;
+        if self.stats.first_leader_us.is_none() {
+            self.stats.messages_to_first_leader += sent;
+        }
+        if self.clients.idle() {
+            self.stats.idle_messages += sent;
+        }
         for (to, msg) in self.effects.sends.drain(..) {
             self.stats.messages_sent += 1;
-            match self.network.send(&mut self.queue, now_us, node, to, msg) {
+            self.stats.bytes_sent += N::message_bytes(&msg);
+            let reply = N::is_reply(&msg);
+            match self
+                .network
+                .send(&mut self.queue, now_us, node, to, msg, reply)
+            {
                 SendResult::Scheduled { duplicated } => {
                     self.stats.messages_duplicated += u64::from(duplicated);
                 }
@@ -411,12 +476,19 @@ impl<'c, N: Node> World<'c, N> {
         observer: &mut O,
         tracer: &mut Tracer<'_>,
     ) -> Step {
-        let next_us = self.clocks.advance(node);
+        let next_us = self.clocks.advance(node, self.queue.now_us());
         self.queue.push(next_us, Event::Tick { node: node as u32 });
         self.hasher.write_usize(node);
         if tracer.on() {
             tracer.begin(self.queue.now_us(), Some(node));
             tracer.push(format_args!("tick"));
+        }
+        if self.paused & (1 << node) != 0 {
+            if tracer.on() {
+                tracer.push(format_args!(" (paused)"));
+                tracer.end();
+            }
+            return Ok(());
         }
         let Some(n) = self.nodes[node].as_mut() else {
             if tracer.on() {
@@ -436,6 +508,12 @@ impl<'c, N: Node> World<'c, N> {
         observer: &mut O,
         tracer: &mut Tracer<'_>,
     ) -> Step {
+        if self.paused != 0 {
+            let to = self.network.receiver(slot);
+            if self.paused & (1 << to) != 0 {
+                return self.defer(to, Event::Deliver { slot }, tracer);
+            }
+        }
         let wire = self.network.take(slot);
         let (from, to) = (wire.from, wire.to);
         self.hasher.write_usize(from);
@@ -466,6 +544,13 @@ impl<'c, N: Node> World<'c, N> {
         observer: &mut O,
         tracer: &mut Tracer<'_>,
     ) -> Step {
+        if self.paused & (1 << node) != 0 {
+            let event = Event::SyncDone {
+                node: node as u32,
+                incarnation,
+            };
+            return self.defer(node, event, tracer);
+        }
         self.hasher.write_usize(node);
         if tracer.on() {
             tracer.begin(self.queue.now_us(), Some(node));
@@ -504,6 +589,12 @@ impl<'c, N: Node> World<'c, N> {
         observer: &mut O,
         tracer: &mut Tracer<'_>,
     ) -> Step {
+        if self.paused != 0 {
+            let to = self.clients.request_receiver(slot);
+            if self.paused & (1 << to) != 0 {
+                return self.defer(to, Event::RequestArrives { slot }, tracer);
+            }
+        }
         let (client, to, request) = self.clients.take_request(slot);
         self.hasher.write_usize(client);
         self.hasher.write_usize(to);
@@ -620,7 +711,8 @@ impl<'c, N: Node> World<'c, N> {
         if let Some(fault) = self.nemesis.end() {
             self.undo(fault, observer, tracer)?;
         }
-        self.network.heal();
+        self.stop_script(tracer)?;
+        self.network.heal_all();
         assert!(
             self.nemesis.active().is_none(),
             "no fault outlives the faulty phase"
@@ -636,7 +728,7 @@ impl<'c, N: Node> World<'c, N> {
 
     /// Crashes `node`: its state and unsynced writes are lost, pending syncs
     /// and timers of this incarnation become stale.
-    fn crash<O: Observer<N>>(
+    pub(crate) fn crash<O: Observer<N>>(
         &mut self,
         node: NodeId,
         observer: &mut O,
@@ -644,6 +736,10 @@ impl<'c, N: Node> World<'c, N> {
     ) -> Step {
         assert!(self.nodes[node].is_some(), "crash of a node that is down");
         self.nodes[node] = None;
+        if self.paused & (1 << node) != 0 {
+            // What waited for the paused process now finds it down.
+            self.resume(node, tracer);
+        }
         let lost = self.disks.crash(node);
         self.incarnations[node] += 1;
         self.stats.crashes += 1;
@@ -658,7 +754,7 @@ impl<'c, N: Node> World<'c, N> {
     }
 
     /// Restarts `node` from its durable records.
-    fn restart<O: Observer<N>>(
+    pub(crate) fn restart<O: Observer<N>>(
         &mut self,
         node: NodeId,
         observer: &mut O,

@@ -24,6 +24,8 @@ mod panics;
 mod queue;
 pub mod raft;
 pub mod rng;
+mod script;
+mod scripted;
 mod slab;
 pub mod stats;
 pub mod trace;

@@ -71,16 +71,32 @@ impl Chance {
     }
 }
 
-/// The network of one run. Invariants: `blocked` is `nodes * nodes`; the
-/// slab holds every message on the wire, at most the run's in-flight limit.
+/// Random loss and duplication, for requests and for replies.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LinkRatios {
+    pub drop: f64,
+    pub duplicate: f64,
+    pub reply_drop: f64,
+    pub reply_duplicate: f64,
+}
+
+/// The network of one run. Invariants: `blocked`, `nemesis_blocked` and
+/// `script_blocked` are `nodes * nodes`, and `blocked` is the union of the
+/// other two (the random nemesis and the script cut links independently, so
+/// that one healing its faults leaves the other's in place); the slab holds
+/// every message on the wire, at most the run's in-flight limit.
 pub struct Network<M> {
     nodes: usize,
     rng: ChaCha8Rng,
     latency: LatencyModel,
     drop: Chance,
     duplicate: Chance,
+    reply_drop: Chance,
+    reply_duplicate: Chance,
     /// `blocked[from * nodes + to]`: messages from `from` to `to` are lost.
     blocked: Vec<bool>,
+    nemesis_blocked: Vec<bool>,
+    script_blocked: Vec<bool>,
     slab: Slab<InFlight<M>>,
 }
 
@@ -89,26 +105,40 @@ impl<M: Clone> Network<M> {
         nodes: usize,
         rng: ChaCha8Rng,
         latency: LatencyModel,
-        drop_ratio: f64,
-        duplicate_ratio: f64,
+        ratios: LinkRatios,
         max_in_flight: usize,
     ) -> Network<M> {
         assert!(nodes >= 1);
         assert!(max_in_flight >= 1);
-        Network {
+        let mut network = Network {
             nodes,
             rng,
             latency,
-            drop: Chance::new(drop_ratio),
-            duplicate: Chance::new(duplicate_ratio),
+            drop: Chance::new(0.0),
+            duplicate: Chance::new(0.0),
+            reply_drop: Chance::new(0.0),
+            reply_duplicate: Chance::new(0.0),
             blocked: vec![false; nodes * nodes],
+            nemesis_blocked: vec![false; nodes * nodes],
+            script_blocked: vec![false; nodes * nodes],
             slab: Slab::new(max_in_flight),
-        }
+        };
+        network.set_ratios(ratios);
+        network
+    }
+
+    /// Sets random loss and duplication from now on.
+    pub fn set_ratios(&mut self, ratios: LinkRatios) {
+        self.drop = Chance::new(ratios.drop);
+        self.duplicate = Chance::new(ratios.duplicate);
+        self.reply_drop = Chance::new(ratios.reply_drop);
+        self.reply_duplicate = Chance::new(ratios.reply_duplicate);
     }
 
     /// Puts `msg` on the wire from `from` to `to` at `now_us`, scheduling its
-    /// delivery (and a duplicate's) on `queue`. Draw order per send: loss,
-    /// latency, duplication, duplicate's latency; a blocked link draws nothing.
+    /// delivery (and a duplicate's) on `queue`; a `reply` takes the replies'
+    /// loss and duplication ratios. Draw order per send: loss, latency,
+    /// duplication, duplicate's latency; a blocked link draws nothing.
     #[inline]
     pub fn send(
         &mut self,
@@ -117,6 +147,7 @@ impl<M: Clone> Network<M> {
         from: NodeId,
         to: NodeId,
         msg: M,
+        reply: bool,
     ) -> SendResult {
         assert!(from < self.nodes, "message from unknown node {from}");
         assert!(
@@ -126,11 +157,16 @@ impl<M: Clone> Network<M> {
         if self.blocked[from * self.nodes + to] {
             return SendResult::Blocked;
         }
-        if self.drop.happens(&mut self.rng) {
+        let (drop, duplicate) = if reply {
+            (self.reply_drop, self.reply_duplicate)
+        } else {
+            (self.drop, self.duplicate)
+        };
+        if drop.happens(&mut self.rng) {
             return SendResult::Lost;
         }
         let delay_us = latency_us(&mut self.rng, self.latency);
-        let duplicated = self.duplicate.happens(&mut self.rng);
+        let duplicated = duplicate.happens(&mut self.rng);
         if duplicated {
             let copy_latency_us = latency_us(&mut self.rng, self.latency);
             let copy = msg.clone();
@@ -167,6 +203,12 @@ impl<M: Clone> Network<M> {
         self.slab.take(slot)
     }
 
+    /// The receiver of the message in `slot` (still on the wire).
+    #[inline]
+    pub fn receiver(&self, slot: u32) -> NodeId {
+        self.slab.get(slot).to
+    }
+
     /// Messages on the wire now.
     #[cfg(test)]
     pub fn in_flight(&self) -> usize {
@@ -175,8 +217,12 @@ impl<M: Clone> Network<M> {
 
     /// Stops random loss and duplication (the healing phase); latency stays.
     pub fn stop_loss_and_duplication(&mut self) {
-        self.drop = Chance::new(0.0);
-        self.duplicate = Chance::new(0.0);
+        self.set_ratios(LinkRatios {
+            drop: 0.0,
+            duplicate: 0.0,
+            reply_drop: 0.0,
+            reply_duplicate: 0.0,
+        });
         assert!(!self.drop.certain && self.drop.threshold == 0);
     }
 
@@ -185,15 +231,29 @@ impl<M: Clone> Network<M> {
         self.blocked[from * self.nodes + to]
     }
 
-    /// Blocks (or unblocks) the one-way link `from -> to`. A node's link to
-    /// itself is never blocked.
+    /// The nemesis blocks (or unblocks) the one-way link `from -> to`. A
+    /// node's link to itself is never blocked.
     pub fn set_blocked(&mut self, from: NodeId, to: NodeId, blocked: bool) {
         assert!(
             from < self.nodes && to < self.nodes,
             "link {from}->{to} out of range"
         );
         if from != to {
-            self.blocked[from * self.nodes + to] = blocked;
+            let i = from * self.nodes + to;
+            self.nemesis_blocked[i] = blocked;
+            self.blocked[i] = blocked || self.script_blocked[i];
+        }
+    }
+
+    /// Replaces the script's cut links: `cut(from, to)` says whether
+    /// messages from `from` to `to` are lost. The nemesis's cuts stay.
+    pub fn set_script_links(&mut self, cut: impl Fn(NodeId, NodeId) -> bool) {
+        for from in 0..self.nodes {
+            for to in 0..self.nodes {
+                let i = from * self.nodes + to;
+                self.script_blocked[i] = from != to && cut(from, to);
+                self.blocked[i] = self.nemesis_blocked[i] || self.script_blocked[i];
+            }
         }
     }
 
@@ -224,9 +284,17 @@ impl<M: Clone> Network<M> {
         }
     }
 
-    /// Unblocks every link.
+    /// Unblocks every link the nemesis blocked.
     pub fn heal(&mut self) {
-        self.blocked.fill(false);
+        self.nemesis_blocked.fill(false);
+        self.blocked.copy_from_slice(&self.script_blocked);
+        assert!(self.nemesis_blocked.iter().all(|b| !b));
+    }
+
+    /// Unblocks every link, the nemesis's and the script's (healing phase).
+    pub fn heal_all(&mut self) {
+        self.heal();
+        self.set_script_links(|_, _| false);
         assert!(self.blocked.iter().all(|b| !b));
     }
 }
@@ -287,8 +355,12 @@ mod tests {
             3,
             rng::stream(1, rng::STREAM_NETWORK),
             latency,
-            drop,
-            dup,
+            LinkRatios {
+                drop,
+                duplicate: dup,
+                reply_drop: drop,
+                reply_duplicate: dup,
+            },
             4,
         )
     }
@@ -298,12 +370,12 @@ mod tests {
         let mut n = net(0.0, 1.0);
         let mut q = EventQueue::default();
         assert_eq!(
-            n.send(&mut q, 0, 0, 1, 7),
+            n.send(&mut q, 0, 0, 1, 7, false),
             SendResult::Scheduled { duplicated: true }
         );
         assert_eq!(q.len(), 2);
         let mut n = net(1.0, 0.0);
-        assert_eq!(n.send(&mut q, 0, 0, 1, 7), SendResult::Lost);
+        assert_eq!(n.send(&mut q, 0, 0, 1, 7, false), SendResult::Lost);
     }
 
     #[test]
@@ -312,11 +384,11 @@ mod tests {
         let mut q = EventQueue::default();
         for _ in 0..4 {
             assert!(matches!(
-                n.send(&mut q, 0, 0, 1, 1),
+                n.send(&mut q, 0, 0, 1, 1, false),
                 SendResult::Scheduled { .. }
             ));
         }
-        assert_eq!(n.send(&mut q, 0, 0, 1, 1), SendResult::OverLimit);
+        assert_eq!(n.send(&mut q, 0, 0, 1, 1, false), SendResult::OverLimit);
         let Event::Deliver { slot } = q.pop().unwrap().event else {
             panic!()
         };

@@ -141,6 +141,30 @@ pub trait Node: Sized {
     fn request(&mut self, client: ClientId, request: Self::Request, out: &mut NodeEffects<Self>);
 
     /// Whether this node currently believes it leads (for faults that target
-    /// the leader). A hint, never used for checking.
+    /// the leader, and scripted expectations such as `one-leader`).
     fn is_leader(&self) -> bool;
+
+    /// The node's current term (0 if the protocol has none): which of two
+    /// nodes that believe they lead is the newer leader.
+    fn term(&self) -> u64 {
+        0
+    }
+
+    /// The highest log index the node knows committed (for the scripted
+    /// expectation `caught-up`; 0 if the protocol has no such index).
+    fn commit_index(&self) -> u64 {
+        0
+    }
+
+    /// Whether `msg` answers another message (a vote or append response):
+    /// such messages take the network's reply loss and duplication ratios.
+    fn is_reply(_msg: &Self::Msg) -> bool {
+        false
+    }
+
+    /// The size of `msg` on a real wire, in bytes, as the protocol estimates
+    /// it (for `bytes_per_op_max`); 0 when not estimated.
+    fn message_bytes(_msg: &Self::Msg) -> u64 {
+        0
+    }
 }

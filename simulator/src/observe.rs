@@ -3,37 +3,9 @@
 //! properties are one observer; the engine knows nothing of what it checks.
 
 use crate::node::{Node, NodeId};
-use std::fmt;
 
-/// Why a run failed. The names are the `kind` values of `run --json`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum FailureKind {
-    Linearizability,
-    Safety,
-    Liveness,
-    Expectation,
-    Panic,
-    Limit,
-}
-
-impl FailureKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FailureKind::Linearizability => "linearizability",
-            FailureKind::Safety => "safety",
-            FailureKind::Liveness => "liveness",
-            FailureKind::Expectation => "expectation",
-            FailureKind::Panic => "panic",
-            FailureKind::Limit => "limit",
-        }
-    }
-}
-
-impl fmt::Display for FailureKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// Why a run failed; the names are the `kind` values of `run --json`.
+pub use scenarios::FailureKind;
 
 /// A failed run: what broke, where, and when in virtual time.
 #[derive(Clone, Debug, PartialEq, Eq)]

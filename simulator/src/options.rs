@@ -6,10 +6,11 @@
 //! uses is here, in integer microseconds or exact ratios, so that `Debug`
 //! shows the whole configuration of a replayed seed.
 
+use crate::network::LinkRatios;
 use crate::rng;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-use scenarios::{ClientMode, FaultKind, LatencySpec, Scenario};
+use scenarios::{ClientMode, FaultKind, LatencySpec, Scenario, StepSpec};
 
 /// Ratios are drawn on this grid so that they print exactly (0.0123, not
 /// 0.012300000000000001-like noise from a continuous draw).
@@ -110,6 +111,9 @@ pub struct RunOptions {
     pub drop_ratio: f64,
     /// Chance that a message is delivered twice, during the faulty phase only.
     pub duplicate_ratio: f64,
+    /// The same for replies (vote and append responses).
+    pub reply_drop_ratio: f64,
+    pub reply_duplicate_ratio: f64,
     pub sync_latency_us_min: u64,
     pub sync_latency_us_max: u64,
     /// Kinds the random nemesis picks from; empty means no random faults.
@@ -130,6 +134,10 @@ pub struct RunOptions {
     /// Without a definite answer this long after the last send, the request
     /// is sent again to another node (at least 1).
     pub retry_us: u64,
+    /// Clients start no operation at or after this time.
+    pub client_stop_us: Option<u64>,
+    /// The scenario's scripted steps, run from time 0.
+    pub steps: Vec<StepSpec>,
     pub faulty_us: u64,
     pub healing_us: u64,
     pub max_events: u64,
@@ -165,6 +173,16 @@ impl RunOptions {
         let f = &scenario.faults;
         let w = &scenario.workload;
         let sync_latency_us_min = ms_to_us(scenario.disk.sync_latency_ms_min);
+        // Drawn last, and only when a scenario sets them, so that the draws
+        // above stay those of scenarios written before replies had their own.
+        let reply_drop_ratio = match scenario.network.reply_drop_ratio_max {
+            Some(max) => draw_ratio(&mut rng, max, swarm),
+            None => drop_ratio,
+        };
+        let reply_duplicate_ratio = match scenario.network.reply_duplicate_ratio_max {
+            Some(max) => draw_ratio(&mut rng, max, swarm),
+            None => duplicate_ratio,
+        };
         RunOptions {
             seed,
             nodes,
@@ -174,6 +192,8 @@ impl RunOptions {
             latency: LatencyModel::from_spec(&scenario.network.latency),
             drop_ratio,
             duplicate_ratio,
+            reply_drop_ratio,
+            reply_duplicate_ratio,
             sync_latency_us_min,
             sync_latency_us_max: ms_to_us(scenario.disk.sync_latency_ms_max)
                 .max(sync_latency_us_min),
@@ -193,10 +213,22 @@ impl RunOptions {
             arrival_interval_us: arrival_interval_us(w.rate_per_s),
             request_timeout_us: w.request_timeout_ms.saturating_mul(1000).max(1),
             retry_us: w.retry_ms.saturating_mul(1000).max(1),
+            client_stop_us: w.stop_ms.map(|ms| ms.saturating_mul(1000)),
+            steps: scenario.steps.clone(),
             faulty_us: scenario.phases.faulty_ms.saturating_mul(1000),
             healing_us: scenario.phases.healing_ms.saturating_mul(1000),
             max_events: scenario.limits.max_events,
             max_in_flight_messages: scenario.limits.max_in_flight_messages,
+        }
+    }
+
+    /// Loss and duplication of the faulty phase.
+    pub fn link_ratios(&self) -> LinkRatios {
+        LinkRatios {
+            drop: self.drop_ratio,
+            duplicate: self.duplicate_ratio,
+            reply_drop: self.reply_drop_ratio,
+            reply_duplicate: self.reply_duplicate_ratio,
         }
     }
 

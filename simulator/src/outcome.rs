@@ -33,6 +33,21 @@ pub struct EngineStats {
     pub operations_completed: u64,
     /// Open-loop arrivals that found every client busy.
     pub open_loop_arrivals_skipped: u64,
+    /// Estimated bytes of every message sent between nodes (see
+    /// [`crate::Node::message_bytes`]).
+    pub bytes_sent: u64,
+    /// Messages sent between nodes before the first node believed it led
+    /// (all of them if none ever did).
+    pub messages_to_first_leader: u64,
+    /// When a node first believed it led, if one did.
+    pub first_leader_us: Option<u64>,
+    /// How long after the healing phase began a node first believed it led
+    /// (0 if one already did), if one did before the end.
+    pub healed_leader_after_us: Option<u64>,
+    /// Virtual time with no client operation in flight, and the messages
+    /// sent between nodes meanwhile.
+    pub idle_us: u64,
+    pub idle_messages: u64,
 }
 
 /// Counters about the protocol, kept by the Raft observer.

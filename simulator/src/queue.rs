@@ -37,6 +37,8 @@ pub enum Event {
     FaultEnd,
     /// The faulty phase is over.
     HealingBegins,
+    /// The script goes on, if its generation is still `generation`.
+    Script { generation: u32 },
     /// The run is over.
     End,
 }
@@ -59,6 +61,7 @@ impl Event {
             Event::ResponseArrives { .. } => 12,
             Event::Resend { .. } => 13,
             Event::Deadline { .. } => 14,
+            Event::Script { .. } => 15,
         }
     }
 }

@@ -42,6 +42,15 @@ pub fn stream(seed: u64, stream: u64) -> ChaCha8Rng {
     rng
 }
 
+/// Scripted steps' streams: bit 60 set, the low 60 bits from the step's key
+/// (see `script.rs`), so that each step run draws on its own.
+const STREAM_SCRIPT: u64 = 1 << 60;
+
+/// The stream of the scripted step run identified by `key`.
+pub fn script_stream(seed: u64, key: u64) -> ChaCha8Rng {
+    stream(seed, STREAM_SCRIPT | (key & (STREAM_SCRIPT - 1)))
+}
+
 /// The stream of node `node`'s disk (sync latencies).
 pub fn disk_stream(seed: u64, node: NodeId) -> ChaCha8Rng {
     assert!(node < (1 << 32), "node id {node} out of range");

@@ -60,6 +60,14 @@ impl<T> Slab<T> {
         value
     }
 
+    /// The value under `key`, which must be occupied.
+    #[inline]
+    pub fn get(&self, key: u32) -> &T {
+        self.slots[key as usize]
+            .as_ref()
+            .expect("a get from an empty slot")
+    }
+
     /// Values parked now.
     #[cfg(test)]
     pub fn len(&self) -> usize {

@@ -1,6 +1,7 @@
 //! raft-core's node as a [`crate::Node`], and Raft's safety properties as an
 //! [`crate::Observer`].
 
+mod expectations;
 mod linearizability;
 mod node;
 mod safety;
@@ -89,47 +90,16 @@ fn run_and_record(
     outcome.workload = WorkloadStats::from_history(&history);
     outcome.workload.leaderless_us = safety.leaderless_us(outcome.virtual_us);
     if outcome.failure.is_none() {
-        outcome.failure = healing_liveness(&history, scenario, outcome.virtual_us);
+        outcome.failure = expectations::judge(&outcome, &history, scenario, outcome.virtual_us);
     }
     (outcome, history)
 }
 
 /// Checks the history of a run that has not failed otherwise.
 fn check_linearizable(outcome: &mut RunOutcome, history: Vec<Operation>, scenario: &Scenario) {
-    if outcome.failure.is_none() {
+    if outcome.failure.is_none() && scenario.expect.linearizable {
         if let Err(f) = check_history(history, scenario.workload.kind, outcome.virtual_us) {
             outcome.failure = Some(f);
         }
     }
-}
-
-/// Liveness: once faults stop, the cluster must serve clients again. Some
-/// operation invoked after the healing phase began must complete `ok` before
-/// the run ends (reads count: a ReadIndex read needs an elected leader that
-/// committed an entry of its term and hears from a majority).
-fn healing_liveness(
-    history: &[Operation],
-    scenario: &Scenario,
-    end_us: u64,
-) -> Option<crate::observe::Failure> {
-    let healing_us = scenario.phases.faulty_ms * 1000;
-    if scenario.phases.healing_ms == 0 {
-        return None;
-    }
-    let invoked = history
-        .iter()
-        .filter(|op| op.invoke_time >= healing_us)
-        .count();
-    let served = history
-        .iter()
-        .any(|op| op.invoke_time >= healing_us && op.outcome == checker::Outcome::Ok);
-    (!served).then(|| crate::observe::Failure {
-        kind: crate::observe::FailureKind::Liveness,
-        message: format!(
-            "no client operation invoked after the healing phase began ({} ms) completed ok before the end ({} ms): {invoked} invoked",
-            scenario.phases.faulty_ms,
-            end_us / 1000
-        ),
-        at_us: end_us,
-    })
 }

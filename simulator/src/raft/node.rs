@@ -4,8 +4,8 @@
 //! safety checks.
 
 use crate::node::{Boot, ClientId, Effects, Node, NodeId};
-use raft_core::kv::{KvService, ReadMode, Response};
-use raft_core::{Config, EntryData, HardState};
+use raft_core::kv::{KvService, Op, ReadMode, Response};
+use raft_core::{Config, EntryData, HardState, MessageBody};
 use std::collections::VecDeque;
 
 /// The command the cluster replicates: a client's KV request.
@@ -188,6 +188,60 @@ impl Node for RaftNode {
     fn is_leader(&self) -> bool {
         self.raw().role() == raft_core::Role::Leader
     }
+
+    fn term(&self) -> u64 {
+        self.raw().term()
+    }
+
+    fn commit_index(&self) -> u64 {
+        self.raw().log().committed
+    }
+
+    fn is_reply(msg: &Message) -> bool {
+        matches!(
+            msg.body,
+            MessageBody::VoteResponse { .. }
+                | MessageBody::AppendResponse { .. }
+                | MessageBody::HeartbeatResponse { .. }
+        )
+    }
+
+    /// A rough wire size: a 24-byte header (from, to, term) plus the body's
+    /// fixed fields at 8 bytes each, plus per entry 16 bytes (term, index)
+    /// and its command's payload (8 bytes per integer, a string's length).
+    fn message_bytes(msg: &Message) -> u64 {
+        const HEADER: u64 = 24;
+        let body = match &msg.body {
+            MessageBody::Vote { .. } => 17,
+            MessageBody::VoteResponse { .. } => 2,
+            MessageBody::Append { entries, .. } => {
+                24 + entries.iter().map(entry_bytes).sum::<u64>()
+            }
+            MessageBody::AppendResponse { reject, .. } => 8 + if reject.is_some() { 16 } else { 0 },
+            MessageBody::Heartbeat { .. } => 16,
+            MessageBody::HeartbeatResponse { .. } => 8,
+        };
+        HEADER + body
+    }
+}
+
+/// Wire size of one entry (see [`RaftNode::message_bytes`]).
+fn entry_bytes(e: &Entry) -> u64 {
+    let payload = match &e.data {
+        EntryData::Noop => 0,
+        EntryData::Command(c) => {
+            16 + match &c.op {
+                Op::Read { .. } => 8,
+                Op::Write { .. } => 16,
+                Op::Cas { .. } => 24,
+                Op::Get { key } => key.len() as u64,
+                Op::Put { key, value } | Op::Append { key, value } => {
+                    (key.len() + value.len()) as u64
+                }
+            }
+        }
+    };
+    16 + payload
 }
 
 /// Whether an entry carries a client command (not a leader's no-op).

@@ -19,6 +19,10 @@ sim seed="0" *args="":
 sweep n="10000" *args="":
     cargo run --release -- run --seeds {{n}} {{args}}
 
+# Every catalogue scenario over 1,000 seeds (or N): each must show the verdict it declares.
+catalogue n="1000" *args="":
+    cargo run --release -- run --all --seeds {{n}} {{args}}
+
 # The benchmarks of every crate (the simulator's: 10,000 seeds of the default run).
 bench:
     cargo bench --workspace

@@ -22,6 +22,9 @@ pub struct Config {
     /// do not, and then the rule of section 5.4.2 is all that stands between
     /// them and Figure 8.
     pub noop_on_election: bool,
+    /// Check-quorum (thesis section 6.2): a leader that has not heard from a
+    /// majority within an election timeout (the minimum) steps down.
+    pub check_quorum: bool,
     /// At most this many append messages with entries in flight to a follower.
     pub max_inflight_msgs: usize,
     /// At most this many entries in one append message.

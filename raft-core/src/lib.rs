@@ -7,6 +7,7 @@
 //! contract on [`Ready`].
 
 pub mod bugs;
+mod check_quorum;
 pub mod config;
 mod election;
 pub mod kv;

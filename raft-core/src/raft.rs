@@ -36,6 +36,10 @@ pub struct Raft<C> {
     pub(crate) msgs_after_persist: Vec<Message<C>>,
     pub(crate) scratch: Vec<u64>,
     pub(crate) reads: crate::read_index::ReadIndex,
+    /// Check-quorum: which voters a leader heard from in the current window
+    /// (empty when not leading), and the window's ticks so far.
+    pub(crate) heard_from: Vec<bool>,
+    pub(crate) quorum_elapsed: u32,
 }
 
 impl<C: Command> Raft<C> {
@@ -66,6 +70,8 @@ impl<C: Command> Raft<C> {
             msgs_after_persist: Vec::new(),
             scratch: Vec::with_capacity(n),
             reads: crate::read_index::ReadIndex::new(n),
+            heard_from: Vec::new(),
+            quorum_elapsed: 0,
             cfg,
         };
         assert!(
@@ -132,6 +138,7 @@ impl<C: Command> Raft<C> {
         self.role = Role::Follower;
         self.leader = leader;
         self.progress.clear();
+        self.heard_from.clear();
         self.reads.abandon();
         self.reset_election_timer();
     }
@@ -144,6 +151,7 @@ impl<C: Command> Raft<C> {
                 self.heartbeat_elapsed = 0;
                 self.broadcast_heartbeat();
             }
+            self.tick_check_quorum();
         } else {
             self.election_elapsed += 1;
             if self.election_elapsed >= self.election_timeout_ticks {
@@ -176,6 +184,7 @@ impl<C: Command> Raft<C> {
             self.step_stale(m);
             return;
         }
+        self.note_active(m.from);
         match m.body {
             MessageBody::Vote {
                 pre,

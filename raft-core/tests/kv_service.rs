@@ -22,6 +22,7 @@ fn service(id: u64, n: u64, bugs: Bugs) -> KvService {
         heartbeat_ticks: 2,
         pre_vote: true,
         noop_on_election: false,
+        check_quorum: false,
         max_inflight_msgs: 4,
         max_entries_per_msg: 8,
         bugs,

@@ -90,6 +90,9 @@ pub struct ClusterSpec {
     /// commits entries of earlier terms only once a command of its own term is
     /// replicated, and the rule of section 5.4.2 is what keeps Figure 8 away.
     pub noop_on_election: bool,
+    /// Check-quorum (Raft thesis section 6.2): a leader that has not heard
+    /// from a majority within an election timeout steps down.
+    pub check_quorum: bool,
     /// At most this many append messages in flight to one follower.
     pub max_inflight_msgs: usize,
     /// At most this many entries in one append message.
@@ -108,6 +111,7 @@ impl Default for ClusterSpec {
             heartbeat_ticks: 3,
             pre_vote: true,
             noop_on_election: false,
+            check_quorum: false,
             max_inflight_msgs: 16,
             max_entries_per_msg: 32,
             bugs: Vec::new(),

@@ -258,3 +258,31 @@ target = "leader"
         "{message}"
     );
 }
+
+#[test]
+fn with_check_quorum_an_isolated_leader_steps_down() {
+    let steps = format!(
+        r#"{LEADER}
+[[steps]]
+do = "isolate"
+target = "leader"
+as = "old"
+[[steps]]
+do = "expect"
+that = "no-leader"
+among = "$old"
+within_ms = 1000
+"#
+    );
+    let mut s = scenario(&steps);
+    s.cluster.check_quorum = true;
+    for seed in 0..5 {
+        let o = run(&s, seed);
+        assert!(o.passed(), "seed {seed}: {:?}", o.failure);
+    }
+    // Without it, the cut-off leader believes it leads until it hears of a
+    // newer term, which it cannot.
+    s.cluster.check_quorum = false;
+    let message = expectation_failure(&run(&s, 0));
+    assert!(message.contains("no-leader"), "{message}");
+}

@@ -38,6 +38,7 @@ pub fn raft_config(scenario: &Scenario) -> RaftConfig {
             heartbeat_ticks: c.heartbeat_ticks,
             pre_vote: c.pre_vote,
             noop_on_election: c.noop_on_election,
+            check_quorum: c.check_quorum,
             max_inflight_msgs: c.max_inflight_msgs,
             max_entries_per_msg: c.max_entries_per_msg,
             bugs,

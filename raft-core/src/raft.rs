@@ -130,6 +130,18 @@ impl<C: Command> Raft<C> {
     }
 
     pub(crate) fn become_follower(&mut self, term: u64, leader: Option<NodeId>) {
+        self.step_down(term, leader);
+        self.reset_election_timer();
+    }
+
+    /// [`Raft::become_follower`] without restarting the election timer: for
+    /// a message of a higher term that is neither from a leader nor a vote
+    /// this node grants. Figure 2 restarts the timer only for the current
+    /// leader's appends and for granted votes; restarting it whenever a
+    /// candidate shows a higher term lets a node with a stale log, campaigning
+    /// again and again, keep the one node that could win from ever timing out
+    /// (found by the catalogue's Persist22C, pre-vote off).
+    pub(crate) fn step_down(&mut self, term: u64, leader: Option<NodeId>) {
         assert!(term >= self.term, "a node never goes back in term");
         if term > self.term {
             self.term = term;
@@ -140,7 +152,6 @@ impl<C: Command> Raft<C> {
         self.progress.clear();
         self.heard_from.clear();
         self.reads.abandon();
-        self.reset_election_timer();
     }
 
     /// One tick of the node's clock.
@@ -178,7 +189,7 @@ impl<C: Command> Raft<C> {
                 MessageBody::Append { .. } | MessageBody::Heartbeat { .. } => {
                     self.become_follower(m.term, Some(m.from))
                 }
-                _ => self.become_follower(m.term, None),
+                _ => self.step_down(m.term, None),
             }
         } else if m.term < self.term {
             self.step_stale(m);

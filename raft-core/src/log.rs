@@ -224,6 +224,15 @@ impl<C: Command> RaftLog<C> {
         if let (Some(a), Some(b)) = (self.entries.first(), self.entries.last()) {
             assert_eq!(a.index, 1, "log: first index");
             assert_eq!(b.index, self.last_index(), "log: last index");
+        }
+    }
+
+    /// Checks that terms never decrease along the log (first against last,
+    /// which is what every step can afford). Separate from
+    /// [`RaftLog::check_invariants`] because only a correct protocol keeps
+    /// it: a node that forgot its term can lead a term below its log's.
+    pub fn check_term_order(&self) {
+        if let (Some(a), Some(b)) = (self.entries.first(), self.entries.last()) {
             assert!(a.term <= b.term, "log: terms decrease");
         }
     }
@@ -255,6 +264,7 @@ mod tests {
         log.take_unstable(&mut out);
         assert_eq!(out, vec![e(3, 3), e(4, 3)]);
         log.check_invariants();
+        log.check_term_order();
     }
 
     #[test]
@@ -287,5 +297,6 @@ mod tests {
         log.take_committed(&mut out);
         assert_eq!(out, vec![e(2, 1)]);
         log.check_invariants();
+        log.check_term_order();
     }
 }

@@ -315,8 +315,10 @@ impl<C: Command> Raft<C> {
         self.log.check_invariants();
         self.reads.check_invariants();
         // term-not-persisted restarts a node at term 0 under a log of later
-        // terms; its consequences are for the harness's checks to find.
+        // terms, and it may then lead a term below its log's and append
+        // there; the consequences are for the harness's checks to find.
         if !self.cfg.bugs.has(Bug::TermNotPersisted) {
+            self.log.check_term_order();
             assert!(
                 self.log.last_term() <= self.term,
                 "raft: log term {} above current term {}",

@@ -22,6 +22,78 @@ pub enum Bug {
     /// Every replica, leader or not, answers reads from its own state, which
     /// may lag the leader's by any number of entries.
     FollowerRead,
+    /// The vote is kept in memory but left out of the hard state that is
+    /// written before the vote is answered, so a node that crashes after
+    /// voting restarts with its term and no vote, and can vote again in the
+    /// same term for another candidate: two leaders in one term. Breaks
+    /// Figure 2's rule that `votedFor` is persistent state, updated on stable
+    /// storage before responding (section 5.2: "each server will vote for at
+    /// most one candidate in a given term"; Raft thesis section 3.8). A
+    /// classic MIT 6.824 Lab 2C mistake: `persist()` saves `currentTerm` and
+    /// `log` but not `votedFor`, which no test notices unless a node crashes
+    /// between voting and the election's end.
+    ForgetVote,
+    /// A vote (and a pre-vote) is granted without comparing logs: the check
+    /// of section 5.4.1 that the candidate's log is at least as up to date as
+    /// the voter's is skipped, so a candidate missing committed entries can
+    /// win and overwrite them. Breaks the election restriction that leader
+    /// completeness (section 5.4) rests on. Common in MIT 6.824 code written
+    /// for Lab 2A, whose election tests pass without the check, and left in
+    /// place when replication arrives.
+    VoteAnyLog,
+    /// A follower handling AppendEntries replaces its log from `prev_index + 1`
+    /// with the message's entries, even where its entries already match:
+    /// a stale or reordered append (shorter than what the follower already
+    /// acknowledged) erases entries that the leader may have counted as
+    /// replicated and committed. Breaks Figure 2's receiver rule 3 ("if an
+    /// existing entry conflicts with a new one ..., delete the existing entry
+    /// and all that follow it": only on a conflict). The most common MIT
+    /// 6.824 Lab 2B bug (`rf.log = append(rf.log[:prevLogIndex+1],
+    /// entries...)`), which the course's "Students' Guide to Raft" warns
+    /// about: a follower that has all the entries sent must not truncate.
+    TruncateOnAppend,
+    /// Vote answers and append answers leave at once, before the hard state
+    /// and entries they depend on are durable: a node that crashes after
+    /// answering forgets what it promised, so a vote can be cast twice and an
+    /// entry counted towards a commit majority can vanish from that majority.
+    /// Breaks Figure 2's rule that persistent state is updated on stable
+    /// storage before responding to RPCs (and raft-rs's `persisted_messages`
+    /// contract). Made by implementations that write the log asynchronously
+    /// and answer from memory while the write is in flight, or that skip
+    /// `fsync` for speed, and by MIT 6.824 solutions whose `persist()` is
+    /// called after the reply is sent.
+    AckBeforeSync,
+    /// The leader computes the commit index from a miscounted list of match
+    /// indices: the list is allocated with the number of voters as its
+    /// length and then appended to, so it holds as many zeros as real
+    /// indices, and its middle element (after an ascending sort) is the
+    /// lowest match index of all.
+    /// Entries commit only once every voter stores them, so commits lag
+    /// behind a slow or unreachable follower and client operations time out;
+    /// nothing unsafe ever commits. Breaks the majority rule of section 5.3
+    /// ("replicated it on a majority of the servers") for liveness only. A
+    /// common Go slip (`make([]int, n)` where `make([]int, 0, n)` was meant,
+    /// then `append`), seen in MIT 6.824 Lab 2B code; tests that keep every
+    /// node up pass with it.
+    CommitIndexLag,
+    /// Every node uses the same election timeout (the configured minimum)
+    /// instead of drawing a random one at every reset, so nodes that lose
+    /// their leader together time out together and split the vote, again and
+    /// again. Breaks section 5.2's randomised election timeouts (for liveness
+    /// only: every election stays safe). Made by implementations with a
+    /// fixed timeout constant, or a random one drawn once at start-up from a
+    /// generator seeded identically on every node.
+    NoElectionJitter,
+    /// The current term is left out of the hard state that is written (it is
+    /// always written as 0), so a restarted node starts over at term 0: it
+    /// can vote again in a term it already voted in, and it accepts appends
+    /// from leaders that were deposed long ago, acknowledging entries that
+    /// overwrite newer ones. Breaks Figure 2's rule that `currentTerm` is
+    /// persistent state (section 5.1: terms act as a logical clock that must
+    /// never run backwards). Made by MIT 6.824 Lab 2C code whose `persist()`
+    /// or `readPersist()` leaves out `currentTerm` (it encodes the fields one
+    /// by one, and a forgotten one decodes as zero).
+    TermNotPersisted,
 }
 
 impl Bug {
@@ -30,6 +102,13 @@ impl Bug {
         Bug::NoDedup,
         Bug::StaleLeaderRead,
         Bug::FollowerRead,
+        Bug::ForgetVote,
+        Bug::VoteAnyLog,
+        Bug::TruncateOnAppend,
+        Bug::AckBeforeSync,
+        Bug::CommitIndexLag,
+        Bug::NoElectionJitter,
+        Bug::TermNotPersisted,
     ];
 
     /// The name used on the command line and in scenario files.
@@ -39,6 +118,13 @@ impl Bug {
             Bug::NoDedup => "no-dedup",
             Bug::StaleLeaderRead => "stale-leader-read",
             Bug::FollowerRead => "follower-read",
+            Bug::ForgetVote => "forget-vote",
+            Bug::VoteAnyLog => "vote-any-log",
+            Bug::TruncateOnAppend => "truncate-on-append",
+            Bug::AckBeforeSync => "ack-before-sync",
+            Bug::CommitIndexLag => "commit-index-lag",
+            Bug::NoElectionJitter => "no-election-jitter",
+            Bug::TermNotPersisted => "term-not-persisted",
         }
     }
 
@@ -55,6 +141,27 @@ impl Bug {
                 "a leader answers reads from its own state without confirming it still leads (thesis section 6.4)"
             }
             Bug::FollowerRead => "every replica answers reads from its own state, however far behind",
+            Bug::ForgetVote => {
+                "the vote is not persisted, so a node restarted after voting can vote twice in one term (Figure 2)"
+            }
+            Bug::VoteAnyLog => {
+                "a vote is granted without checking that the candidate's log is up to date (section 5.4.1)"
+            }
+            Bug::TruncateOnAppend => {
+                "a follower truncates its log at every append, so a stale append erases entries it acknowledged (Figure 2)"
+            }
+            Bug::AckBeforeSync => {
+                "vote and append answers are sent before the write they acknowledge is durable (Figure 2)"
+            }
+            Bug::CommitIndexLag => {
+                "the commit index is the median of a match list padded with zeros, so it waits for every voter (section 5.3)"
+            }
+            Bug::NoElectionJitter => {
+                "every node uses the same election timeout, so split votes repeat (section 5.2)"
+            }
+            Bug::TermNotPersisted => {
+                "the current term is not persisted, so a restarted node starts again at term 0 (Figure 2, section 5.1)"
+            }
         }
     }
 

@@ -1,10 +1,11 @@
 //! Leader election (Raft section 5.2) with the up-to-date check of section
 //! 5.4.1, and pre-vote (thesis section 9.6).
 
+use crate::bugs::Bug;
 use crate::progress::Progress;
 use crate::quorum::{vote_result, VoteResult};
 use crate::raft::Raft;
-use crate::types::{Command, Entry, EntryData, MessageBody, NodeId, Role};
+use crate::types::{Command, EntryData, MessageBody, NodeId, Role};
 
 impl<C: Command> Raft<C> {
     /// Starts a pre-campaign (when `pre`) or a campaign for the next term.
@@ -76,7 +77,9 @@ impl<C: Command> Raft<C> {
         last_index: u64,
         last_term: u64,
     ) {
-        let up_to_date = self.log.is_up_to_date(last_index, last_term);
+        // Section 5.4.1, skipped by the planted bug vote-any-log.
+        let up_to_date =
+            self.cfg.bugs.has(Bug::VoteAnyLog) || self.log.is_up_to_date(last_index, last_term);
         if pre {
             // Leader stickiness: while we hear from a leader, nobody needs a new one.
             let heard_leader = self.leader.is_some()
@@ -98,7 +101,7 @@ impl<C: Command> Raft<C> {
             self.vote = Some(from);
             self.reset_election_timer();
         }
-        self.send_after_persist(
+        self.send_ack(
             from,
             MessageBody::VoteResponse {
                 pre: false,
@@ -154,11 +157,7 @@ impl<C: Command> Raft<C> {
             .map(|_| Progress::new(next, window))
             .collect();
         if self.cfg.noop_on_election {
-            self.log.append(Entry {
-                term: self.term,
-                index: next,
-                data: EntryData::Noop,
-            });
+            self.append_own(EntryData::Noop);
         }
         self.broadcast_append();
     }

@@ -79,16 +79,13 @@ impl<C: Command> RaftLog<C> {
             || (last_term == self.last_term() && last_index >= self.last_index())
     }
 
-    /// Appends one new entry at the end (a leader's proposal).
+    /// Appends one new entry at the end (a leader's proposal). The caller
+    /// checks that terms do not decrease (`Raft::append_own`).
     pub fn append(&mut self, entry: Entry<C>) {
         assert_eq!(
             entry.index,
             self.last_index() + 1,
             "append must extend the log"
-        );
-        assert!(
-            entry.term >= self.last_term(),
-            "terms in a log never decrease"
         );
         self.entries.push(entry);
     }
@@ -115,22 +112,29 @@ impl<C: Command> RaftLog<C> {
         if skip == entries.len() {
             return last_new;
         }
-        let first = prev_index + skip as u64 + 1;
-        if first <= self.last_index() {
-            assert!(
-                first > self.committed,
-                "truncating committed entry {first} (committed {})",
-                self.committed
-            );
-            self.entries.truncate(first as usize - 1);
-            self.stable = self.stable.min(first - 1);
-            self.unstable_from = self.unstable_from.min(first);
-        }
+        self.truncate_from(prev_index + skip as u64 + 1);
         for e in entries.into_iter().skip(skip) {
             assert_eq!(e.index, self.last_index() + 1, "entries must be contiguous");
             self.entries.push(e);
         }
         last_new
+    }
+
+    /// Removes the entries from `first` on (none if `first` is past the end).
+    /// Committed entries are never removed.
+    pub fn truncate_from(&mut self, first: u64) {
+        assert!(first >= 1, "index 0 is the empty prefix");
+        if first > self.last_index() {
+            return;
+        }
+        assert!(
+            first > self.committed,
+            "truncating committed entry {first} (committed {})",
+            self.committed
+        );
+        self.entries.truncate(first as usize - 1);
+        self.stable = self.stable.min(first - 1);
+        self.unstable_from = self.unstable_from.min(first);
     }
 
     /// The largest index at or below `index` whose term is at most `term`
@@ -220,6 +224,15 @@ impl<C: Command> RaftLog<C> {
         if let (Some(a), Some(b)) = (self.entries.first(), self.entries.last()) {
             assert_eq!(a.index, 1, "log: first index");
             assert_eq!(b.index, self.last_index(), "log: last index");
+        }
+    }
+
+    /// Checks that terms never decrease along the log (first against last,
+    /// which is what every step can afford). Separate from
+    /// [`RaftLog::check_invariants`] because only a correct protocol keeps
+    /// it: a node that forgot its term can lead a term below its log's.
+    pub fn check_term_order(&self) {
+        if let (Some(a), Some(b)) = (self.entries.first(), self.entries.last()) {
             assert!(a.term <= b.term, "log: terms decrease");
         }
     }
@@ -251,6 +264,7 @@ mod tests {
         log.take_unstable(&mut out);
         assert_eq!(out, vec![e(3, 3), e(4, 3)]);
         log.check_invariants();
+        log.check_term_order();
     }
 
     #[test]
@@ -283,5 +297,6 @@ mod tests {
         log.take_committed(&mut out);
         assert_eq!(out, vec![e(2, 1)]);
         log.check_invariants();
+        log.check_term_order();
     }
 }

@@ -2,10 +2,11 @@
 //! incoming messages by term. Elections live in `election.rs`, log
 //! replication in `replication.rs`; each is an `impl Raft` block of its own.
 
+use crate::bugs::Bug;
 use crate::config::Config;
 use crate::log::RaftLog;
 use crate::progress::Progress;
-use crate::types::{Command, Entry, HardState, Message, MessageBody, NodeId, Role};
+use crate::types::{Command, Entry, EntryData, HardState, Message, MessageBody, NodeId, Role};
 use rand_core::RngCore;
 
 /// One node's protocol state. It computes only: time arrives as `tick`,
@@ -74,10 +75,15 @@ impl<C: Command> Raft<C> {
             quorum_elapsed: 0,
             cfg,
         };
-        assert!(
-            r.log.last_term() <= r.term,
-            "restored log has a term above the hard state's"
-        );
+        // With the planted bug term-not-persisted the restored term is 0 under
+        // a log of later terms: that is the bug, and the harness must find its
+        // consequences (double votes, deposed leaders obeyed), not this check.
+        if !r.cfg.bugs.has(Bug::TermNotPersisted) {
+            assert!(
+                r.log.last_term() <= r.term,
+                "restored log has a term above the hard state's"
+            );
+        }
         r.reset_election_timer();
         r
     }
@@ -91,6 +97,42 @@ impl<C: Command> Raft<C> {
             term: self.term,
             vote: self.vote,
         }
+    }
+
+    /// The hard state as this node writes it to stable storage: all of it,
+    /// unless a planted bug leaves a field out (`forget-vote`: the vote,
+    /// `term-not-persisted`: the term, written as 0).
+    pub(crate) fn hard_state_to_persist(&self) -> HardState {
+        let mut hs = self.hard_state();
+        if self.cfg.bugs.has(Bug::ForgetVote) {
+            hs.vote = None;
+        }
+        if self.cfg.bugs.has(Bug::TermNotPersisted) {
+            hs.term = 0;
+        }
+        hs
+    }
+
+    /// Appends an entry of the current term at the end of the log (a
+    /// leader's proposal or no-op) and returns its index.
+    pub(crate) fn append_own(&mut self, data: EntryData<C>) -> u64 {
+        // A leader's term is at least its log's last term. Only a node that
+        // forgot its term on restart (term-not-persisted) can lead a term
+        // below it; it then appends as such an implementation would, and the
+        // harness must see the consequences (two leaders of a term).
+        if !self.cfg.bugs.has(Bug::TermNotPersisted) {
+            assert!(
+                self.term >= self.log.last_term(),
+                "terms in a log never decrease"
+            );
+        }
+        let index = self.log.last_index() + 1;
+        self.log.append(Entry {
+            term: self.term,
+            index,
+            data,
+        });
+        index
     }
 
     /// Position of `id` in the voter list.
@@ -118,10 +160,26 @@ impl<C: Command> Raft<C> {
         self.msgs_after_persist.push(m);
     }
 
+    /// Sends an answer that acknowledges state (a vote, stored entries): only
+    /// once that state is durable, unless the planted bug `ack-before-sync`
+    /// sends it at once, while the write is still in flight.
+    pub(crate) fn send_ack(&mut self, to: NodeId, body: MessageBody<C>) {
+        if self.cfg.bugs.has(Bug::AckBeforeSync) {
+            self.send(to, body);
+        } else {
+            self.send_after_persist(to, body);
+        }
+    }
+
     /// Restarts the election timer with a fresh random timeout in
     /// `[min, max]` ticks (section 5.2: randomisation makes split votes rare).
+    /// The planted bug `no-election-jitter` uses the minimum every time.
     pub(crate) fn reset_election_timer(&mut self) {
         self.election_elapsed = 0;
+        if self.cfg.bugs.has(Bug::NoElectionJitter) {
+            self.election_timeout_ticks = self.cfg.election_timeout_ticks_min;
+            return;
+        }
         let span =
             u64::from(self.cfg.election_timeout_ticks_max - self.cfg.election_timeout_ticks_min)
                 + 1;
@@ -276,12 +334,18 @@ impl<C: Command> Raft<C> {
     pub fn check_invariants(&self) {
         self.log.check_invariants();
         self.reads.check_invariants();
-        assert!(
-            self.log.last_term() <= self.term,
-            "raft: log term {} above current term {}",
-            self.log.last_term(),
-            self.term
-        );
+        // term-not-persisted restarts a node at term 0 under a log of later
+        // terms, and it may then lead a term below its log's and append
+        // there; the consequences are for the harness's checks to find.
+        if !self.cfg.bugs.has(Bug::TermNotPersisted) {
+            self.log.check_term_order();
+            assert!(
+                self.log.last_term() <= self.term,
+                "raft: log term {} above current term {}",
+                self.log.last_term(),
+                self.term
+            );
+        }
         match self.role {
             Role::Leader => {
                 assert_eq!(

@@ -81,7 +81,7 @@ struct Pending<C> {
 /// durable.
 pub struct RawNode<C> {
     raft: Raft<C>,
-    /// The hard state as last handed out.
+    /// The hard state as last handed out to be written.
     prev_hard_state: HardState,
     next_ready_number: u64,
     pending: VecDeque<Pending<C>>,
@@ -125,7 +125,7 @@ impl<C: Command> RawNode<C> {
         let r = &self.raft;
         !r.msgs.is_empty()
             || !r.msgs_after_persist.is_empty()
-            || r.hard_state() != self.prev_hard_state
+            || r.hard_state_to_persist() != self.prev_hard_state
             || r.log.has_unstable()
             || r.log.committed.min(r.log.stable()) > r.log.applied
             || r.reads.has_output()
@@ -136,7 +136,7 @@ impl<C: Command> RawNode<C> {
         rd.clear();
         let r = &mut self.raft;
         std::mem::swap(&mut rd.messages, &mut r.msgs);
-        let hs = r.hard_state();
+        let hs = r.hard_state_to_persist();
         if hs != self.prev_hard_state {
             rd.hard_state = Some(hs);
             self.prev_hard_state = hs;

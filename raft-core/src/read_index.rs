@@ -10,7 +10,7 @@
 
 use crate::quorum::majority;
 use crate::raft::Raft;
-use crate::types::{Command, Entry, EntryData, NodeId, ReadState, Role};
+use crate::types::{Command, EntryData, NodeId, ReadState, Role};
 use std::collections::VecDeque;
 
 /// Bound on reads a leader holds at once; more are refused (the client retries).
@@ -110,12 +110,7 @@ impl<C: Command> Raft<C> {
             // Step 1 needs an entry of this term; without a no-op on election
             // there may be none yet.
             if self.log.last_term() != self.term {
-                let index = self.log.last_index() + 1;
-                self.log.append(Entry {
-                    term: self.term,
-                    index,
-                    data: EntryData::Noop,
-                });
+                self.append_own(EntryData::Noop);
                 self.broadcast_append();
             }
             self.reads.waiting.push_back(ctx);

@@ -14,12 +14,7 @@ impl<C: Command> Raft<C> {
         if self.role != Role::Leader {
             return Err(self.leader);
         }
-        let index = self.log.last_index() + 1;
-        self.log.append(Entry {
-            term: self.term,
-            index,
-            data: EntryData::Command(command),
-        });
+        let index = self.append_own(EntryData::Command(command));
         self.broadcast_append();
         Ok(index)
     }
@@ -82,7 +77,8 @@ impl<C: Command> Raft<C> {
     }
 
     /// A follower's side of AppendEntries (Figure 2, receiver steps 2 to 5).
-    /// Every answer waits for durability: it acknowledges what we store.
+    /// Every answer waits for durability: it acknowledges what we store
+    /// (unless the planted bug `ack-before-sync` is on).
     pub(crate) fn handle_append(
         &mut self,
         from: NodeId,
@@ -94,7 +90,7 @@ impl<C: Command> Raft<C> {
         if prev_index < self.log.committed {
             // Our committed prefix matches every leader's (5.4): say how far.
             let index = self.log.committed;
-            self.send_after_persist(
+            self.send_ack(
                 from,
                 MessageBody::AppendResponse {
                     index,
@@ -104,9 +100,15 @@ impl<C: Command> Raft<C> {
             return;
         }
         if self.log.term(prev_index) == Some(prev_term) {
+            if self.cfg.bugs.has(Bug::TruncateOnAppend) {
+                // The planted bug: the log is cut after `prev_index` before the
+                // entries are added, whether or not they conflict, so an
+                // append older than what we hold erases later entries.
+                self.log.truncate_from(prev_index + 1);
+            }
             let last_new = self.log.merge(prev_index, entries);
             self.log.commit_to(commit.min(last_new));
-            self.send_after_persist(
+            self.send_ack(
                 from,
                 MessageBody::AppendResponse {
                     index: last_new,
@@ -119,7 +121,7 @@ impl<C: Command> Raft<C> {
                 hint_index,
                 hint_term,
             });
-            self.send_after_persist(
+            self.send_ack(
                 from,
                 MessageBody::AppendResponse {
                     index: prev_index,
@@ -232,7 +234,11 @@ impl<C: Command> Raft<C> {
                 p.match_index
             }
         });
-        let index = committed_index(matches, &mut self.scratch);
+        let index = if self.cfg.bugs.has(Bug::CommitIndexLag) {
+            lagging_committed_index(self.cfg.voters.len(), matches, &mut self.scratch)
+        } else {
+            committed_index(matches, &mut self.scratch)
+        };
         if index <= self.log.committed {
             return false;
         }
@@ -247,4 +253,20 @@ impl<C: Command> Raft<C> {
             false
         }
     }
+}
+
+/// The planted bug `commit-index-lag`: the match list is allocated with the
+/// number of voters as its length and then appended to, so half of it is
+/// zeros and its middle element after an ascending sort is the smallest
+/// match index: an entry commits only once every voter stores it.
+fn lagging_committed_index(
+    voters: usize,
+    matches: impl Iterator<Item = u64>,
+    scratch: &mut Vec<u64>,
+) -> u64 {
+    scratch.clear();
+    scratch.resize(voters, 0);
+    scratch.extend(matches);
+    scratch.sort_unstable();
+    scratch[scratch.len() / 2]
 }

@@ -17,6 +17,21 @@ pub enum FailureKind {
 }
 
 impl FailureKind {
+    /// Every kind, in the order summaries list them.
+    pub const ALL: [FailureKind; 6] = [
+        FailureKind::Linearizability,
+        FailureKind::Safety,
+        FailureKind::Liveness,
+        FailureKind::Expectation,
+        FailureKind::Panic,
+        FailureKind::Limit,
+    ];
+
+    /// The kind named `name` (as [`FailureKind::as_str`] spells it).
+    pub fn from_name(name: &str) -> Option<FailureKind> {
+        FailureKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             FailureKind::Linearizability => "linearizability",

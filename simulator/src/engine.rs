@@ -24,6 +24,7 @@ use crate::options::{RunOptions, MAX_NODES};
 use crate::outcome::{EngineStats, ProtocolStats, RunOutcome};
 use crate::panics;
 use crate::queue::{Event, EventQueue, Scheduled};
+use crate::record::{FaultChange, Flight};
 use crate::rng;
 use crate::trace::{TraceHasher, Tracer};
 use crate::workload::Workload;
@@ -438,6 +439,11 @@ impl<'c, N: Node> World<'c, N> {
     ) -> Step {
         let wire = self.network.take(slot);
         let (from, to) = (wire.from, wire.to);
+        observer.on_flight(&Flight::of(
+            &wire,
+            self.queue.now_us(),
+            self.nodes[to].is_some(),
+        ));
         self.hasher.write_usize(from);
         self.hasher.write_usize(to);
         wire.msg.hash(&mut self.hasher);
@@ -553,6 +559,7 @@ impl<'c, N: Node> World<'c, N> {
             tracer.push(format_args!("nemesis starts {fault:?} for {duration_us}us"));
             tracer.end();
         }
+        observer.on_fault(&FaultChange::of(&fault, self.queue.now_us(), true));
         match fault {
             Fault::PartitionHalves { minority } => self.network.partition(minority),
             Fault::IsolateOne { node } | Fault::IsolateLeader { node } => {
@@ -592,6 +599,7 @@ impl<'c, N: Node> World<'c, N> {
             tracer.push(format_args!("nemesis ends {fault:?}"));
             tracer.end();
         }
+        observer.on_fault(&FaultChange::of(&fault, self.queue.now_us(), false));
         match fault {
             Fault::Crash { node } => self.restart(node, observer, tracer),
             _ => {

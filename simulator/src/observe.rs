@@ -3,6 +3,7 @@
 //! properties are one observer; the engine knows nothing of what it checks.
 
 use crate::node::{Node, NodeId};
+use crate::record::{FaultChange, Flight};
 use std::fmt;
 
 /// Why a run failed. The names are the `kind` values of `run --json`.
@@ -96,4 +97,14 @@ pub trait Observer<N: Node> {
 
     /// Called once when the run reaches its end time without an earlier failure.
     fn finish(&mut self, view: &View<'_, N>) -> Result<(), Failure>;
+
+    /// A message left the wire (see [`Flight`]). For recorders; checks
+    /// leave the default, which does nothing and costs nothing.
+    #[inline(always)]
+    fn on_flight(&mut self, _flight: &Flight<'_, N::Msg>) {}
+
+    /// A fault began or ended (see [`FaultChange`]). For recorders, as
+    /// [`Observer::on_flight`].
+    #[inline(always)]
+    fn on_fault(&mut self, _change: &FaultChange<'_>) {}
 }

@@ -3,6 +3,7 @@
 
 mod check;
 mod exit;
+mod html;
 mod list;
 mod output;
 mod range;

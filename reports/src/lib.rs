@@ -6,8 +6,11 @@
 //! [`RunSummary`], which [`render_terminal`] prints for people, [`to_json`]
 //! and [`to_junit`] write for CI; [`from_json`] reads a summary back and
 //! [`merge`] joins the shards of one sweep; [`render_replay`] prints one
-//! replayed seed. Nothing here runs a seed.
+//! replayed seed, and [`render_seed_html`] draws it as a page
+//! ([`render_history_html`] a history checked alone). Nothing here runs a
+//! seed.
 
+mod html;
 mod json;
 mod junit;
 mod merge;
@@ -20,6 +23,7 @@ mod summary;
 mod terminal;
 mod totals;
 
+pub use html::{render_history_html, render_seed_html, HistoryPage, SeedPage};
 pub use json::to_json;
 pub use junit::to_junit;
 pub use merge::{from_json, merge, MergeError, MAX_MERGED_SEEDS};

@@ -222,7 +222,7 @@ fn render(p: &Parts<'_>) -> Result<String, minijinja::Error> {
         .map(|t| p.scale.x(t.healing_us));
     let (unit_label, unit_per_shown) = match p.unit {
         Unit::VirtualUs => ("virtual ms", 1_000.0),
-        Unit::History => ("time (the history's unit)", 1.0),
+        Unit::History => ("history time", 1.0),
     };
     let latency_svg = plot::latency_raw(p.history, unit_per_shown, unit_label)
         .unwrap_or_else(|e| format!("<p class=\"note\">the latency plot failed: {e}</p>"));

@@ -131,7 +131,12 @@ pub fn render_seed_html(page: &SeedPage<'_>) -> Result<String, minijinja::Error>
         fact("operations", counts_line(&o.workload)),
         fact("latency (virtual ms)", latency_line(&o.workload)),
     ]);
-    let scale = Scale::new(0, page.timeline.end_us.max(ops::last_time(page.history)));
+    let end_us = page.timeline.end_us.max(ops::last_time(page.history));
+    // A run that failed stops at the failing step: a little room after it
+    // shows the states the nodes were left in (a leader elected by that
+    // very step would otherwise have no width at all).
+    let room_us = if o.failure.is_some() { end_us / 100 } else { 0 };
+    let scale = Scale::new(0, end_us + room_us);
     let parts = Parts {
         title: format!("raftsim: {} seed {}", page.scenario, o.seed),
         passed,
@@ -144,6 +149,7 @@ pub fn render_seed_html(page: &SeedPage<'_>) -> Result<String, minijinja::Error>
         history: page.history,
         check: page.check,
         timeline: Some(page.timeline),
+        failed_us: o.failure.as_ref().map(|f| f.at_us),
     };
     render(&parts)
 }
@@ -184,6 +190,7 @@ pub fn render_history_html(page: &HistoryPage<'_>) -> Result<String, minijinja::
         history: page.history,
         check: Some(c),
         timeline: None,
+        failed_us: None,
     };
     render(&parts)
 }
@@ -208,6 +215,8 @@ struct Parts<'a> {
     history: &'a [Operation],
     check: Option<&'a CheckResult>,
     timeline: Option<&'a Timeline>,
+    /// When the run failed (a check's failure, not the end of the run).
+    failed_us: Option<u64>,
 }
 
 fn render(p: &Parts<'_>) -> Result<String, minijinja::Error> {
@@ -245,6 +254,7 @@ fn render(p: &Parts<'_>) -> Result<String, minijinja::Error> {
         messages => messages,
         clients => clients,
         healing_x => healing_x,
+        failed_x => p.failed_us.map(|t| p.scale.x(t)),
         faults => faults,
         counterexamples => counterexamples,
         latency_svg => minijinja::Value::from_safe_string(latency_svg),

@@ -90,7 +90,13 @@ pub fn cluster(t: &Timeline, scale: Scale) -> Cluster {
     let mut marks = Vec::new();
     for s in &t.states {
         let x = scale.x(s.from_us);
-        let w = (scale.x(s.to_us) - x).max(0.0);
+        // The states the run ended in reach the edge of the chart.
+        let to = if s.to_us >= t.end_us {
+            scale.t1
+        } else {
+            s.to_us
+        };
+        let w = (scale.x(to) - x).max(0.0);
         let name = s.state.name();
         let text = match s.state.term() {
             Some(term) if name == "leader" => format!("leader t{term}"),

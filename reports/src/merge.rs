@@ -10,10 +10,11 @@
 //! rebuilt from the exact `totals` of each file.
 
 use crate::stats::OpTally;
-use crate::summary::{RunSummary, SeedResult, SeedSpan, Shard, Status};
+use crate::summary::{
+    failure_kind, RunSummary, SeedResult, SeedSpan, Shard, Status, FAILURE_KINDS,
+};
 use crate::totals::TotalsJson;
 use serde::Deserialize;
-use simulator::FailureKind;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -179,8 +180,8 @@ fn result_of(r: ResultFile) -> Result<SeedResult, String> {
         (Status::Pass, None) => None,
         (Status::Pass, Some(_)) => return Err(format!("seed {seed} passed but has a kind")),
         (Status::Fail, None) => return Err(format!("seed {seed} failed without a kind")),
-        (Status::Fail, Some(name)) => Some(FailureKind::from_name(name).ok_or_else(|| {
-            let known: Vec<&str> = FailureKind::ALL.iter().map(|k| k.as_str()).collect();
+        (Status::Fail, Some(name)) => Some(failure_kind(name).ok_or_else(|| {
+            let known: Vec<&str> = FAILURE_KINDS.iter().map(|k| k.as_str()).collect();
             format!(
                 "seed {seed}: unknown kind {name:?} (known: {})",
                 known.join(", ")

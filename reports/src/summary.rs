@@ -62,6 +62,21 @@ pub struct SeedResult {
     pub ops: BTreeMap<String, OpTally>,
 }
 
+/// Every failure kind, in the order summaries list them.
+pub const FAILURE_KINDS: [FailureKind; 6] = [
+    FailureKind::Linearizability,
+    FailureKind::Safety,
+    FailureKind::Liveness,
+    FailureKind::Expectation,
+    FailureKind::Panic,
+    FailureKind::Limit,
+];
+
+/// The kind named `name`, as `FailureKind::as_str` spells it.
+pub fn failure_kind(name: &str) -> Option<FailureKind> {
+    FAILURE_KINDS.into_iter().find(|k| k.as_str() == name)
+}
+
 fn kind_name<S: Serializer>(kind: &Option<FailureKind>, out: S) -> Result<S::Ok, S::Error> {
     match kind {
         Some(kind) => out.serialize_str(kind.as_str()),

@@ -4,8 +4,7 @@
 
 use crate::number::{grouped, per_second, rate, seconds};
 use crate::operations;
-use crate::summary::{RunSummary, SeedResult};
-use simulator::FailureKind;
+use crate::summary::{RunSummary, SeedResult, FAILURE_KINDS};
 use std::fmt::Write;
 
 /// Failures listed one by one (message and replay command) per group of
@@ -89,7 +88,7 @@ fn failures(out: &mut String, s: &RunSummary, paint: &Paint) {
         "\n{}",
         paint.red(&format!("failures: {}", grouped(s.failed)))
     );
-    for kind in FailureKind::ALL {
+    for kind in FAILURE_KINDS {
         let of_kind: Vec<&SeedResult> = s.results.iter().filter(|r| r.kind == Some(kind)).collect();
         if of_kind.is_empty() {
             continue;

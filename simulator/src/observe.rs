@@ -3,7 +3,6 @@
 //! properties are one observer; the engine knows nothing of what it checks.
 
 use crate::node::{Node, NodeId};
-use crate::record::{FaultChange, Flight};
 use std::fmt;
 
 /// Why a run failed. The names are the `kind` values of `run --json`.
@@ -18,21 +17,6 @@ pub enum FailureKind {
 }
 
 impl FailureKind {
-    /// Every kind, in the order summaries list them.
-    pub const ALL: [FailureKind; 6] = [
-        FailureKind::Linearizability,
-        FailureKind::Safety,
-        FailureKind::Liveness,
-        FailureKind::Expectation,
-        FailureKind::Panic,
-        FailureKind::Limit,
-    ];
-
-    /// The kind named `name` (as [`FailureKind::as_str`] spells it).
-    pub fn from_name(name: &str) -> Option<FailureKind> {
-        FailureKind::ALL.into_iter().find(|k| k.as_str() == name)
-    }
-
     pub fn as_str(self) -> &'static str {
         match self {
             FailureKind::Linearizability => "linearizability",
@@ -98,13 +82,13 @@ pub trait Observer<N: Node> {
     /// Called once when the run reaches its end time without an earlier failure.
     fn finish(&mut self, view: &View<'_, N>) -> Result<(), Failure>;
 
-    /// A message left the wire (see [`Flight`]). For recorders; checks
+    /// A message left the wire (see [`crate::record::Flight`]). For recorders; checks
     /// leave the default, which does nothing and costs nothing.
     #[inline(always)]
-    fn on_flight(&mut self, _flight: &Flight<'_, N::Msg>) {}
+    fn on_flight(&mut self, _flight: &crate::record::Flight<'_, N::Msg>) {}
 
-    /// A fault began or ended (see [`FaultChange`]). For recorders, as
+    /// A fault began or ended (see [`crate::record::FaultChange`]). For recorders, as
     /// [`Observer::on_flight`].
     #[inline(always)]
-    fn on_fault(&mut self, _change: &FaultChange<'_>) {}
+    fn on_fault(&mut self, _change: &crate::record::FaultChange<'_>) {}
 }

@@ -81,7 +81,7 @@ fn try_merge(args: &MergeArgs) -> Result<ExitCode, CliError> {
         }
     }
     if let Some(path) = &args.junit {
-        write_junit(path, &summary)?;
+        write_junit(path, std::slice::from_ref(&summary))?;
     }
     let mut text = reports::render_terminal(&summary, output::use_color(json_to_stdout));
     if args.quiet {
@@ -106,9 +106,10 @@ pub fn check_junit_path(path: &Path) -> Result<(), CliError> {
     output::check_writable("--junit", path)
 }
 
-/// Writes the JUnit XML of `summary` to `path`, whole or not at all.
-pub fn write_junit(path: &Path, summary: &RunSummary) -> Result<(), CliError> {
-    let xml = reports::to_junit(std::slice::from_ref(summary))
+/// Writes the JUnit XML of `summaries` (one test case each: one per
+/// scenario) to `path`, whole or not at all.
+pub fn write_junit(path: &Path, summaries: &[RunSummary]) -> Result<(), CliError> {
+    let xml = reports::to_junit(summaries)
         .map_err(|e| CliError::io(format!("cannot render the JUnit XML: {e}")))?;
     output::write_atomically(path, &xml)
 }

@@ -98,7 +98,7 @@ fn try_run(args: &RunArgs) -> Result<ExitCode, CliError> {
         }
     }
     if let Some(path) = &args.junit {
-        crate::report::write_junit(path, &summary)?;
+        crate::report::write_junit(path, std::slice::from_ref(&summary))?;
     }
     // With `--json -` stdout holds the JSON alone; the summary moves to stderr.
     let text = reports::render_terminal(&summary, output::use_color(json_to_stdout));

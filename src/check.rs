@@ -45,7 +45,9 @@ pub struct CheckArgs {
     /// Write the per-key verdicts and counterexamples as JSON to PATH (`-` for stdout).
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
-    /// HTML report (not supported yet).
+    /// Write the history as a self-contained HTML page to PATH: operations
+    /// per process on a timeline, their latencies, and the counterexample
+    /// highlighted when the history is not linearizable.
     #[arg(long, value_name = "PATH")]
     pub html: Option<PathBuf>,
 }
@@ -60,10 +62,8 @@ pub fn run(args: &CheckArgs) -> ExitCode {
 }
 
 fn try_run(args: &CheckArgs) -> Result<Verdict, CliError> {
-    if args.html.is_some() {
-        return Err(CliError::usage(
-            "--html is not yet supported for check; use --json PATH",
-        ));
+    if let Some(path) = &args.html {
+        crate::html::check_html_path(path)?;
     }
     let chosen_model = match &args.model {
         Some(name) => Some(name.parse::<ModelKind>().map_err(CliError::usage)?),
@@ -95,6 +95,9 @@ fn try_run(args: &CheckArgs) -> Result<Verdict, CliError> {
         CliError::data(format!("{shown}{at}: {e}"))
     })?;
     let elapsed = start.elapsed();
+    if let Some(path) = &args.html {
+        crate::html::write_history(path, &shown, &history, &result)?;
+    }
     let mut text = String::new();
     match json_target {
         Some(Target::Stdout) => text.push_str(&to_json(&result)?),

@@ -3,10 +3,12 @@
 
 mod check;
 mod exit;
+mod html;
 mod list;
 mod output;
 mod range;
 mod replay;
+mod report;
 mod run;
 mod scenario;
 mod seed;
@@ -32,6 +34,8 @@ enum Command {
     Replay(replay::ReplayArgs),
     /// Check a client history for linearizability.
     Check(check::CheckArgs),
+    /// Work on the results of runs: `report merge` joins sharded runs.
+    Report(report::ReportArgs),
     /// List the built-in scenarios, one line each, the name first.
     Scenarios,
     /// List the planted bugs, one line each, the name first.
@@ -47,6 +51,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Replay(args) => replay::run(args),
         Command::Check(args) => check::run(args),
+        Command::Report(args) => report::run(args),
         Command::Scenarios => list::scenarios(),
         Command::Bugs => list::bugs(),
     }

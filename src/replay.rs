@@ -4,7 +4,7 @@ use crate::exit::{self, CliError};
 use crate::output::{self, Target};
 use crate::range::parse_bug;
 use crate::scenario;
-use crate::seed::{quiet_seed_panics, run_one_with_history};
+use crate::seed::{quiet_seed_panics, run_one_recorded, run_one_with_history};
 use checker::{History, Operation};
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -29,7 +29,9 @@ pub struct ReplayArgs {
     /// the summary to stderr). `raftsim check PATH` reads it back.
     #[arg(long, value_name = "PATH|-")]
     pub history: Option<PathBuf>,
-    /// A self-contained HTML report (not supported yet).
+    /// Write the seed as a self-contained HTML page to PATH: node roles and
+    /// terms, fault windows, message flow, client operations, latencies,
+    /// and the counterexample of a linearizability failure.
     #[arg(long, value_name = "PATH")]
     pub html: Option<PathBuf>,
 }
@@ -42,8 +44,8 @@ pub fn run(args: &ReplayArgs) -> ExitCode {
 }
 
 fn try_replay(args: &ReplayArgs) -> Result<ExitCode, CliError> {
-    if args.html.is_some() {
-        return Err(CliError::usage("--html is not yet supported"));
+    if let Some(path) = &args.html {
+        crate::html::check_html_path(path)?;
     }
     let history = match args.history.as_deref() {
         None => None,
@@ -64,17 +66,28 @@ fn try_replay(args: &ReplayArgs) -> Result<ExitCode, CliError> {
     };
 
     quiet_seed_panics();
-    let (outcome, ops) = match trace.as_mut() {
-        Some(sink) => run_one_with_history(
-            &scenario,
-            args.seed,
-            Some(&mut |line: &str| sink.line(line)),
-        ),
-        None => run_one_with_history(&scenario, args.seed, None),
+    let mut sink_line = trace.as_mut().map(|sink| move |line: &str| sink.line(line));
+    let sink = sink_line.as_mut().map(|f| f as &mut dyn FnMut(&str));
+    let (outcome, ops, timeline) = if args.html.is_some() {
+        run_one_recorded(&scenario, args.seed, sink)
+    } else {
+        let (outcome, ops) = run_one_with_history(&scenario, args.seed, sink);
+        (outcome, ops, None)
     };
 
     if let Some(sink) = trace {
         sink.finish()?;
+    }
+    if let Some(path) = &args.html {
+        let page = crate::html::Replayed {
+            scenario: &scenario,
+            label: &label,
+            bugs: &bugs,
+            outcome: &outcome,
+            history: &ops,
+            timeline: timeline.as_ref(),
+        };
+        crate::html::write_seed(path, &page)?;
     }
     if let Some(history) = &history {
         history.write(ops)?;

@@ -32,7 +32,8 @@ pub struct RunArgs {
     /// Write the results as JSON to PATH (`-` for stdout).
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
-    /// JUnit XML output (not supported yet).
+    /// Write JUnit XML to PATH: one test case for the scenario, one failure
+    /// per failing seed with its replay command.
     #[arg(long, value_name = "PATH")]
     pub junit: Option<PathBuf>,
     /// Run only the seeds whose index in RANGE modulo N is I (0-based).
@@ -56,10 +57,8 @@ pub fn run(args: &RunArgs) -> ExitCode {
 }
 
 fn try_run(args: &RunArgs) -> Result<ExitCode, CliError> {
-    if args.junit.is_some() {
-        return Err(CliError::usage(
-            "--junit is not yet supported; use --json PATH for machine-readable results",
-        ));
+    if let Some(path) = &args.junit {
+        crate::report::check_junit_path(path)?;
     }
     let bugs = scenario::unique_bugs(&args.bugs);
     let json = args.json.as_deref().map(Target::from_arg);
@@ -79,6 +78,9 @@ fn try_run(args: &RunArgs) -> Result<ExitCode, CliError> {
             Target::Stdout => output::print_stdout(&text)?,
             Target::File(path) => output::write_atomically(path, &text)?,
         }
+    }
+    if let Some(path) = &args.junit {
+        crate::report::write_junit(path, std::slice::from_ref(&summary))?;
     }
     // With `--json -` stdout holds the JSON alone; the summary moves to stderr.
     let text = reports::render_terminal(&summary, output::use_color(json_to_stdout));

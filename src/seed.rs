@@ -39,6 +39,27 @@ pub fn run_one_with_history(
     )
 }
 
+/// [`run_one_with_history`], also recording the seed for the HTML report
+/// (`None` when a panic escaped the engine and took the recording with it).
+pub fn run_one_recorded(
+    scenario: &Scenario,
+    seed: u64,
+    trace: Option<&mut dyn FnMut(&str)>,
+) -> (
+    RunOutcome,
+    Vec<Operation>,
+    Option<simulator::raft::Timeline>,
+) {
+    guarded(
+        seed,
+        || {
+            let r = simulator::raft::run_seed_recorded(scenario, seed, trace);
+            (r.outcome, r.history, Some(r.timeline))
+        },
+        |failed| (failed, Vec::new(), None),
+    )
+}
+
 /// Runs `f` for `seed`; a panic becomes a `panic` failure of the seed, which
 /// `on_panic` turns into the result.
 fn guarded<T>(seed: u64, f: impl FnOnce() -> T, on_panic: impl FnOnce(RunOutcome) -> T) -> T {

@@ -153,7 +153,7 @@ impl Serialize for RunStats {
 }
 
 /// Compact per-seed counts: `{"read": {"ok": 3, "fail": 0, "info": 1}, ...}`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct OpTally {
     pub ok: u64,
     pub fail: u64,

@@ -2,13 +2,13 @@
 
 use crate::replay::replay_command;
 use crate::stats::{OpTally, RunStats};
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 use simulator::{FailureKind, RunOutcome};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// The seeds a run covered: `start` inclusive, `end` exclusive.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SeedSpan {
     pub start: u64,
     pub end: u64,
@@ -16,7 +16,7 @@ pub struct SeedSpan {
 
 /// `--shard I/N`: the run covered the seeds whose index in the span modulo
 /// `count` is `index`. Invariant: `index < count`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Shard {
     pub index: u64,
     pub count: u64,
@@ -33,7 +33,7 @@ pub struct RunSpec {
     pub bugs: Vec<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Pass,
@@ -62,6 +62,21 @@ pub struct SeedResult {
     pub ops: BTreeMap<String, OpTally>,
 }
 
+/// Every failure kind, in the order summaries list them.
+pub const FAILURE_KINDS: [FailureKind; 6] = [
+    FailureKind::Linearizability,
+    FailureKind::Safety,
+    FailureKind::Liveness,
+    FailureKind::Expectation,
+    FailureKind::Panic,
+    FailureKind::Limit,
+];
+
+/// The kind named `name`, as `FailureKind::as_str` spells it.
+pub fn failure_kind(name: &str) -> Option<FailureKind> {
+    FAILURE_KINDS.into_iter().find(|k| k.as_str() == name)
+}
+
 fn kind_name<S: Serializer>(kind: &Option<FailureKind>, out: S) -> Result<S::Ok, S::Error> {
     match kind {
         Some(kind) => out.serialize_str(kind.as_str()),
@@ -69,7 +84,9 @@ fn kind_name<S: Serializer>(kind: &Option<FailureKind>, out: S) -> Result<S::Ok,
     }
 }
 
-/// Sums over every seed of a run, for the totals of the terminal summary.
+/// Sums over every seed of a run, for the totals of the terminal summary and
+/// the `"totals"` object of `run --json` (with [`RunStats`], from which
+/// `report merge` rebuilds a summary exactly).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Totals {
     pub events: u64,
@@ -83,14 +100,13 @@ pub struct Totals {
     pub wall_us: u64,
 }
 
-/// What a run found. Serialises to the `run --json` object of CLI.md (plus
-/// `shard` when the run was sharded, `stats` over all seeds, and `ops` in
-/// every result); the fields marked `skip` are for the terminal only.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// What a run found. Serialises (see `json.rs`) to the `run --json` object
+/// of CLI.md, plus `shard` when the run was sharded, `bugs`, `stats` over
+/// all seeds, the exact `totals`, and `ops` in every result.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RunSummary {
     pub scenario: String,
     pub seeds: SeedSpan,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shard: Option<Shard>,
     pub passed: u64,
     pub failed: u64,
@@ -99,10 +115,12 @@ pub struct RunSummary {
     pub stats: RunStats,
     /// One entry per seed run, in seed order.
     pub results: Vec<SeedResult>,
-    #[serde(skip)]
+    /// Planted bugs switched on, in command-line order.
     pub bugs: Vec<String>,
-    #[serde(skip)]
     pub totals: Totals,
+    /// How many shards `report merge` joined into this summary (0: one run).
+    /// Not part of the JSON: a merged file reads back as one run.
+    pub shards_merged: u64,
 }
 
 impl RunSummary {
@@ -158,6 +176,7 @@ pub fn summarize(spec: &RunSpec, outcomes: &[RunOutcome], wall: Duration) -> Run
         results,
         bugs: spec.bugs.clone(),
         totals,
+        shards_merged: 0,
     }
 }
 

@@ -4,22 +4,16 @@
 
 use crate::number::{grouped, per_second, rate, seconds};
 use crate::operations;
-use crate::summary::{RunSummary, SeedResult};
-use simulator::FailureKind;
+use crate::summary::{RunSummary, SeedResult, FAILURE_KINDS};
 use std::fmt::Write;
 
-/// Failures listed one by one per kind; the rest are counted. The JSON output
-/// always holds every seed.
-pub const FAILURES_LISTED_PER_KIND: usize = 10;
+/// Failures listed one by one (message and replay command) per group of
+/// failures that broke the same thing; the rest of a group are named by
+/// seed. The JSON output always holds every seed.
+pub const FAILURES_LISTED_PER_GROUP: usize = 3;
 
-const KINDS: [FailureKind; 6] = [
-    FailureKind::Linearizability,
-    FailureKind::Safety,
-    FailureKind::Liveness,
-    FailureKind::Expectation,
-    FailureKind::Panic,
-    FailureKind::Limit,
-];
+/// Seeds named after the listed failures of one group, before a count.
+const SEEDS_NAMED_PER_GROUP: usize = 20;
 
 /// ANSI styles, or none at all when colour is off.
 struct Paint {
@@ -76,6 +70,9 @@ fn header(out: &mut String, s: &RunSummary, paint: &Paint) {
     if let Some(shard) = s.shard {
         let _ = write!(out, ", shard {}/{}", shard.index, shard.count);
     }
+    if s.shards_merged > 1 {
+        let _ = write!(out, ", merged from {} shards", s.shards_merged);
+    }
     out.push_str(")\n");
     if !s.bugs.is_empty() {
         let _ = writeln!(out, "{}      {}", paint.bold("bugs"), s.bugs.join(", "));
@@ -91,7 +88,7 @@ fn failures(out: &mut String, s: &RunSummary, paint: &Paint) {
         "\n{}",
         paint.red(&format!("failures: {}", grouped(s.failed)))
     );
-    for kind in KINDS {
+    for kind in FAILURE_KINDS {
         let of_kind: Vec<&SeedResult> = s.results.iter().filter(|r| r.kind == Some(kind)).collect();
         if of_kind.is_empty() {
             continue;
@@ -102,29 +99,92 @@ fn failures(out: &mut String, s: &RunSummary, paint: &Paint) {
             paint.red(kind.as_str()),
             seeds(of_kind.len() as u64)
         );
-        for result in of_kind.iter().take(FAILURES_LISTED_PER_KIND) {
-            failure(out, result, paint);
-        }
-        if of_kind.len() > FAILURES_LISTED_PER_KIND {
-            let more = (of_kind.len() - FAILURES_LISTED_PER_KIND) as u64;
-            let _ = writeln!(
-                out,
-                "    ... and {} more {} {} (--json lists every seed)",
-                grouped(more),
-                kind.as_str(),
-                if more == 1 { "failure" } else { "failures" }
-            );
+        let groups = by_signature(&of_kind);
+        // One group needs no heading of its own: the kind's line is its heading.
+        let indent = if groups.len() > 1 { "      " } else { "    " };
+        for (signature, group) in &groups {
+            if groups.len() > 1 {
+                let _ = writeln!(out, "    {signature} ({})", seeds(group.len() as u64));
+            }
+            for result in group.iter().take(FAILURES_LISTED_PER_GROUP) {
+                failure(out, result, indent, paint);
+            }
+            more_seeds(out, group, indent, paint);
         }
     }
 }
 
-fn failure(out: &mut String, result: &SeedResult, paint: &Paint) {
+/// Failures of one kind grouped by what broke: the first words of their
+/// messages with numbers masked (`key 3 is not linearizable` and `key 4 is
+/// not linearizable` are one group). Groups in order of their first seed.
+fn by_signature<'r>(results: &[&'r SeedResult]) -> Vec<(String, Vec<&'r SeedResult>)> {
+    let mut groups: Vec<(String, Vec<&SeedResult>)> = Vec::new();
+    for &result in results {
+        let sig = signature(result.message.as_deref().unwrap_or(""));
+        match groups.iter_mut().find(|(s, _)| *s == sig) {
+            Some((_, group)) => group.push(result),
+            None => groups.push((sig, vec![result])),
+        }
+    }
+    groups
+}
+
+/// What a failure message says broke: the text before its first `: ` (a
+/// property, a key, a panic's place), at most 80 characters, with every
+/// word that is a plain number written `N` (section numbers stay).
+fn signature(message: &str) -> String {
+    let head = message.split(": ").next().unwrap_or("");
+    let words: Vec<String> = head
+        .split_whitespace()
+        .map(|word| {
+            let number = word.trim_end_matches([',', ';', ')']);
+            if !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()) {
+                format!("N{}", &word[number.len()..])
+            } else {
+                word.to_string()
+            }
+        })
+        .collect();
+    let text = words.join(" ");
+    match text.char_indices().nth(80) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
+    }
+}
+
+/// After the listed failures of a group: the seeds of the others, the
+/// first [`SEEDS_NAMED_PER_GROUP`] by number, then a count.
+fn more_seeds(out: &mut String, group: &[&SeedResult], indent: &str, paint: &Paint) {
+    let rest = group.get(FAILURES_LISTED_PER_GROUP..).unwrap_or(&[]);
+    if rest.is_empty() {
+        return;
+    }
+    let named: Vec<String> = rest
+        .iter()
+        .take(SEEDS_NAMED_PER_GROUP)
+        .map(|r| r.seed.to_string())
+        .collect();
+    let unnamed = rest.len().saturating_sub(SEEDS_NAMED_PER_GROUP);
+    let tail = if unnamed > 0 {
+        format!(" and {} more", grouped(unnamed as u64))
+    } else {
+        String::new()
+    };
+    let noun = if rest.len() == 1 { "seed" } else { "seeds" };
+    let line = format!(
+        "also {noun} {}{tail} (--json lists every seed)",
+        named.join(", ")
+    );
+    let _ = writeln!(out, "{indent}{}", paint.dim(&line));
+}
+
+fn failure(out: &mut String, result: &SeedResult, indent: &str, paint: &Paint) {
     let message = result.message.as_deref().unwrap_or("");
     // A message is one line in the summary, whatever the check wrote.
     let message = message.split_whitespace().collect::<Vec<_>>().join(" ");
-    let _ = writeln!(out, "    seed {}: {}", result.seed, message);
+    let _ = writeln!(out, "{indent}seed {}: {}", result.seed, message);
     if let Some(replay) = &result.replay {
-        let _ = writeln!(out, "      {}", paint.dim(replay));
+        let _ = writeln!(out, "{indent}  {}", paint.dim(replay));
     }
 }
 
@@ -146,7 +206,12 @@ fn totals(out: &mut String, s: &RunSummary, paint: &Paint) {
         grouped(t.crashes),
         grouped(t.partitions)
     );
-    let _ = writeln!(out, "  wall time     {}", seconds(t.wall_us));
+    let added_up = if s.shards_merged > 1 {
+        format!(" (added up over {} shards)", s.shards_merged)
+    } else {
+        String::new()
+    };
+    let _ = writeln!(out, "  wall time     {}{added_up}", seconds(t.wall_us));
     let speed = match (per_second(run, t.wall_us), per_second(t.events, t.wall_us)) {
         (Some(seeds), Some(events)) => format!(
             "{} seeds/s, {} events/s, virtual/wall {}x",
@@ -180,4 +245,27 @@ fn verdict(out: &mut String, s: &RunSummary, paint: &Paint) {
 fn seeds(count: u64) -> String {
     let noun = if count == 1 { "seed" } else { "seeds" };
     format!("{} {noun}", grouped(count))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_mask_plain_numbers_only() {
+        assert_eq!(
+            signature("key 3 is not linearizable: #135 process 35 read"),
+            "key N is not linearizable"
+        );
+        assert_eq!(
+            signature("state machine safety (section 5.4.3): node 2"),
+            "state machine safety (section 5.4.3)"
+        );
+        assert_eq!(
+            signature("event budget of 2000000 events exhausted"),
+            "event budget of N events exhausted"
+        );
+        assert_eq!(signature(""), "");
+        assert_eq!(signature(&"é".repeat(100)).chars().count(), 81);
+    }
 }

@@ -1,7 +1,9 @@
 //! Golden output of the summaries people and scripts read, from fixed
 //! hand-made outcomes. Review every snapshot change; never accept blindly.
 
-use reports::{render_terminal, summarize, to_json, RunSpec, RunSummary, SeedSpan, Shard};
+use reports::{
+    render_terminal, summarize, to_json, to_junit, RunSpec, RunSummary, SeedSpan, Shard,
+};
 use simulator::{
     EngineStats, Failure, FailureKind, OpCounts, ProtocolStats, RunOutcome, WorkloadStats,
 };
@@ -96,6 +98,10 @@ fn failing_run() -> RunSummary {
         .map(|seed| match seed {
             3 => outcome(seed, Some((FailureKind::Limit, "event budget of 2000000 events exhausted"))),
             5 => outcome(seed, Some((FailureKind::Panic, "panicked at raft-core/src/log.rs:10:5:\nindex out of range"))),
+            s if s % 3 == 1 && s > 9 => outcome(
+                seed,
+                Some((FailureKind::Safety, "leader completeness (Raft section 5.4): node 2 became leader of term 9 without committed entry 12")),
+            ),
             s if s % 3 != 2 && s != 0 => outcome(
                 seed,
                 Some((FailureKind::Safety, "state machine safety (Raft section 5.4.3): nodes 1 and 3 applied different commands at index 7")),
@@ -184,7 +190,8 @@ fn json_has_every_seed_and_the_cli_md_fields() {
         .keys()
         .map(String::as_str)
         .collect();
-    // CLI.md's fields, all of them, and only the added `stats` besides.
+    // CLI.md's fields, all of them, and only the added `bugs`, `stats` and
+    // `totals` besides (`shard` too, in a sharded run).
     let cli_md = [
         "scenario", "seeds", "passed", "failed", "wall_ms", "results",
     ];
@@ -193,10 +200,15 @@ fn json_has_every_seed_and_the_cli_md_fields() {
     }
     assert_eq!(
         keys.len(),
-        cli_md.len() + 1,
-        "CLI.md's fields and stats: {keys:?}"
+        cli_md.len() + 3,
+        "CLI.md's fields, bugs, stats and totals: {keys:?}"
     );
-    assert!(keys.contains(&"stats"), "{keys:?}");
+    for added in ["bugs", "stats", "totals"] {
+        assert!(keys.contains(&added), "{keys:?}");
+    }
+    assert_eq!(value["bugs"], serde_json::json!(["figure8-commit"]));
+    assert_eq!(value["totals"]["seeds"], 20);
+    assert_eq!(value["totals"]["wall_us"], 1_500_000);
     assert_eq!(value["seeds"], serde_json::json!({"start": 0, "end": 20}));
     assert_eq!(value["wall_ms"], 1_500);
     let results = value["results"].as_array().expect("array");
@@ -262,4 +274,30 @@ fn replay_of_a_passing_seed() {
         &outcome(0, None),
         false
     ));
+}
+
+#[test]
+fn junit_of_a_failing_run() {
+    insta::assert_snapshot!(to_junit(&[failing_run()]).expect("renders"));
+}
+
+#[test]
+fn junit_of_a_passing_run() {
+    insta::assert_snapshot!(to_junit(&[passing_run()]).expect("renders"));
+}
+
+#[test]
+fn junit_escapes_what_the_checks_wrote() {
+    let nasty = "a <b> & \"c\" 'd' \u{1}\u{7} ]]> </failure>";
+    let summary = summarize(
+        &spec(&[]),
+        &[outcome(0, Some((FailureKind::Panic, nasty)))],
+        Duration::from_millis(3),
+    );
+    let xml = to_junit(&[summary]).expect("renders");
+    assert!(!xml.contains("<b>"), "{xml}");
+    assert!(!xml.contains("]]>"), "{xml}");
+    assert!(!xml.contains('\u{1}'), "{xml}");
+    assert_eq!(xml.matches("</failure>").count(), 1, "{xml}");
+    assert!(xml.contains("a &lt;b&gt; &amp; &quot;c&quot;"), "{xml}");
 }

@@ -24,6 +24,7 @@ use crate::options::{RunOptions, MAX_NODES};
 use crate::outcome::{EngineStats, ProtocolStats, RunOutcome};
 use crate::panics;
 use crate::queue::{Event, EventQueue, Scheduled};
+use crate::record::{FaultChange, Flight};
 use crate::rng;
 use crate::script::Script;
 use crate::scripted::ScriptLinks;
@@ -516,6 +517,11 @@ impl<'c, N: Node> World<'c, N> {
         }
         let wire = self.network.take(slot);
         let (from, to) = (wire.from, wire.to);
+        observer.on_flight(&Flight::of(
+            &wire,
+            self.queue.now_us(),
+            self.nodes[to].is_some(),
+        ));
         self.hasher.write_usize(from);
         self.hasher.write_usize(to);
         wire.msg.hash(&mut self.hasher);
@@ -644,6 +650,7 @@ impl<'c, N: Node> World<'c, N> {
             tracer.push(format_args!("nemesis starts {fault:?} for {duration_us}us"));
             tracer.end();
         }
+        observer.on_fault(&FaultChange::of(&fault, self.queue.now_us(), true));
         match fault {
             Fault::PartitionHalves { minority } => self.network.partition(minority),
             Fault::IsolateOne { node } | Fault::IsolateLeader { node } => {
@@ -683,6 +690,7 @@ impl<'c, N: Node> World<'c, N> {
             tracer.push(format_args!("nemesis ends {fault:?}"));
             tracer.end();
         }
+        observer.on_fault(&FaultChange::of(&fault, self.queue.now_us(), false));
         match fault {
             Fault::Crash { node } => self.restart(node, observer, tracer),
             _ => {

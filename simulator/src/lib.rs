@@ -23,6 +23,7 @@ pub mod outcome;
 mod panics;
 mod queue;
 pub mod raft;
+pub mod record;
 pub mod rng;
 mod script;
 mod scripted;

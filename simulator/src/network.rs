@@ -22,6 +22,8 @@ use rand_chacha::ChaCha8Rng;
 pub struct InFlight<M> {
     pub from: NodeId,
     pub to: NodeId,
+    /// When it was sent (for recordings: see `record.rs`).
+    pub sent_us: u64,
     pub msg: M,
 }
 
@@ -188,7 +190,13 @@ impl<M: Clone> Network<M> {
         to: NodeId,
         msg: M,
     ) -> bool {
-        match self.slab.insert(InFlight { from, to, msg }) {
+        let sent_us = queue.now_us();
+        match self.slab.insert(InFlight {
+            from,
+            to,
+            sent_us,
+            msg,
+        }) {
             Ok(slot) => {
                 queue.push(at_us, Event::Deliver { slot });
                 true

@@ -53,4 +53,14 @@ pub trait Observer<N: Node> {
 
     /// Called once when the run reaches its end time without an earlier failure.
     fn finish(&mut self, view: &View<'_, N>) -> Result<(), Failure>;
+
+    /// A message left the wire (see [`crate::record::Flight`]). For recorders; checks
+    /// leave the default, which does nothing and costs nothing.
+    #[inline(always)]
+    fn on_flight(&mut self, _flight: &crate::record::Flight<'_, N::Msg>) {}
+
+    /// A fault began or ended (see [`crate::record::FaultChange`]). For recorders, as
+    /// [`Observer::on_flight`].
+    #[inline(always)]
+    fn on_fault(&mut self, _change: &crate::record::FaultChange<'_>) {}
 }

@@ -78,6 +78,74 @@ impl LatencyHistogram {
         self.sum_us += other.sum_us;
     }
 
+    /// Operations per bucket, by bucket number: what [`from_buckets`] takes
+    /// back (a report written by one process and merged by another). Empty
+    /// when nothing was recorded; otherwise the last bucket is not empty.
+    ///
+    /// [`from_buckets`]: LatencyHistogram::from_buckets
+    pub fn buckets(&self) -> &[u64] {
+        &self.counts
+    }
+
+    /// How many buckets a histogram can have: the bucket of `u64::MAX` is the last.
+    pub fn max_buckets() -> usize {
+        bucket_of(u64::MAX) + 1
+    }
+
+    /// The histogram whose buckets, sum, minimum and maximum are these, or
+    /// why they cannot belong to one histogram (a bucket beyond any `u64`,
+    /// a minimum or maximum outside the first or last non-empty bucket, or a
+    /// count that overflows). Trailing empty buckets are dropped, so that
+    /// equal histograms compare equal.
+    pub fn from_buckets(
+        mut counts: Vec<u64>,
+        sum_us: u64,
+        min_us: u64,
+        max_us: u64,
+    ) -> Result<LatencyHistogram, String> {
+        while counts.last() == Some(&0) {
+            counts.pop();
+        }
+        if counts.len() > Self::max_buckets() {
+            return Err(format!(
+                "bucket {} is beyond the last possible bucket {}",
+                counts.len() - 1,
+                bucket_of(u64::MAX)
+            ));
+        }
+        let mut count: u64 = 0;
+        for &c in &counts {
+            count = count
+                .checked_add(c)
+                .ok_or_else(|| "the bucket counts add up to more than 2^64".to_string())?;
+        }
+        if count == 0 {
+            if (sum_us, min_us, max_us) != (0, 0, 0) {
+                return Err("an empty histogram must have sum, min and max 0".to_string());
+            }
+            return Ok(LatencyHistogram::default());
+        }
+        let first = counts.iter().position(|&c| c > 0).unwrap_or(0);
+        let last = counts.len() - 1;
+        if bucket_of(min_us) != first {
+            return Err(format!(
+                "min {min_us} is not in the first non-empty bucket {first}"
+            ));
+        }
+        if bucket_of(max_us) != last {
+            return Err(format!(
+                "max {max_us} is not in the last non-empty bucket {last}"
+            ));
+        }
+        Ok(LatencyHistogram {
+            counts,
+            count,
+            sum_us,
+            min_us,
+            max_us,
+        })
+    }
+
     pub fn mean_us(&self) -> Option<f64> {
         (self.count > 0).then(|| self.sum_us as f64 / self.count as f64)
     }
@@ -179,6 +247,36 @@ mod tests {
             }
             last = b;
         }
+    }
+
+    #[test]
+    fn buckets_round_trip_and_bad_parts_are_refused() {
+        let mut h = LatencyHistogram::default();
+        for v in [3, 17, 900, 1_000_000] {
+            h.record(v);
+        }
+        let back =
+            LatencyHistogram::from_buckets(h.buckets().to_vec(), h.sum_us, h.min_us, h.max_us);
+        assert_eq!(back, Ok(h.clone()));
+        let mut padded = h.buckets().to_vec();
+        padded.push(0);
+        assert_eq!(
+            LatencyHistogram::from_buckets(padded, h.sum_us, h.min_us, h.max_us),
+            Ok(h.clone())
+        );
+        assert_eq!(
+            LatencyHistogram::from_buckets(Vec::new(), 0, 0, 0),
+            Ok(LatencyHistogram::default())
+        );
+        assert!(LatencyHistogram::from_buckets(Vec::new(), 1, 0, 0).is_err());
+        assert!(
+            LatencyHistogram::from_buckets(h.buckets().to_vec(), h.sum_us, 4, h.max_us).is_err()
+        );
+        assert!(LatencyHistogram::from_buckets(h.buckets().to_vec(), h.sum_us, 3, 5).is_err());
+        assert!(LatencyHistogram::from_buckets(vec![u64::MAX, 1], 0, 0, 1).is_err());
+        let mut huge = vec![0; 2_000];
+        huge[1_999] = 1;
+        assert!(LatencyHistogram::from_buckets(huge, 0, 0, 0).is_err());
     }
 
     #[test]

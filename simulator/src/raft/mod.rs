@@ -5,11 +5,13 @@ mod expectations;
 mod linearizability;
 mod node;
 mod safety;
+mod timeline;
 mod workload;
 
 pub use linearizability::{check_history, model_for, MAX_STATES_PER_KEY};
 pub use node::{replay_records, RaftConfig, RaftNode, Record};
 pub use safety::RaftSafety;
+pub use timeline::{run_seed_recorded, Recorded, Recording, Timeline};
 pub use workload::KvWorkload;
 
 use crate::outcome::RunOutcome;
@@ -57,7 +59,7 @@ pub fn raft_config(scenario: &Scenario) -> RaftConfig {
 /// [`raft_core::Bug::from_name`]). When `trace` is given, it receives one
 /// readable line per processed event.
 pub fn run_seed(scenario: &Scenario, seed: u64, trace: Option<&mut dyn FnMut(&str)>) -> RunOutcome {
-    let (mut outcome, history) = run_and_record(scenario, seed, trace);
+    let (mut outcome, history) = run_and_record(scenario, seed, trace, None);
     check_linearizable(&mut outcome, history, scenario);
     outcome
 }
@@ -68,24 +70,38 @@ pub fn run_seed_with_history(
     seed: u64,
     trace: Option<&mut dyn FnMut(&str)>,
 ) -> (RunOutcome, Vec<Operation>) {
-    let (mut outcome, history) = run_and_record(scenario, seed, trace);
+    let (mut outcome, history) = run_and_record(scenario, seed, trace, None);
     check_linearizable(&mut outcome, history.clone(), scenario);
     (outcome, history)
 }
 
 /// Runs the seed and fills in every statistic and check except the
 /// linearizability of the history, which the callers run on the history they
-/// own (so that `run_seed` need not copy it).
+/// own (so that `run_seed` need not copy it). A `timeline` records the run
+/// for the HTML report (see `timeline.rs`).
 fn run_and_record(
     scenario: &Scenario,
     seed: u64,
     trace: Option<&mut dyn FnMut(&str)>,
+    timeline: Option<&mut Timeline>,
 ) -> (RunOutcome, Vec<Operation>) {
     let config = raft_config(scenario);
     let mut safety = RaftSafety::new(scenario.cluster.nodes);
     let mut workload = KvWorkload::new(&scenario.workload);
-    let mut outcome =
-        crate::engine::run(scenario, &config, &mut safety, &mut workload, seed, trace);
+    let mut outcome = match timeline {
+        None => crate::engine::run(scenario, &config, &mut safety, &mut workload, seed, trace),
+        Some(timeline) => {
+            let mut recording = timeline.watching(&mut safety);
+            crate::engine::run(
+                scenario,
+                &config,
+                &mut recording,
+                &mut workload,
+                seed,
+                trace,
+            )
+        }
+    };
     let history = workload.into_history();
     outcome.protocol = safety.stats.clone();
     outcome.workload = WorkloadStats::from_history(&history);

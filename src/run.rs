@@ -235,6 +235,12 @@ fn run_all(args: &RunArgs, bugs: &[String], json: Option<&Target>) -> Result<Exi
         }
         summaries.push((summary, met));
     }
+    if let Some(path) = &args.junit {
+        // One test case per scenario. A must-fail scenario's failing seeds
+        // are reported as they are: JUnit has no "expected to fail".
+        let all: Vec<reports::RunSummary> = summaries.iter().map(|(s, _)| s.clone()).collect();
+        crate::report::write_junit(path, &all)?;
+    }
     if let Some(target) = json {
         let mut objects = Vec::with_capacity(summaries.len());
         for (summary, met) in &summaries {

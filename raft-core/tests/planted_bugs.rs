@@ -29,6 +29,7 @@ fn config(id: u64, voters: u64, bugs: Bugs) -> Config {
         heartbeat_ticks: 2,
         pre_vote: true,
         noop_on_election: true,
+        check_quorum: false,
         max_inflight_msgs: 4,
         max_entries_per_msg: 8,
         bugs,

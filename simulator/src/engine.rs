@@ -370,6 +370,12 @@ impl<'c, N: Node> World<'c, N> {
         }
     }
 
+    /// Whether `node` is paused by the script (its events wait).
+    #[inline]
+    pub(crate) fn is_paused(&self, node: NodeId) -> bool {
+        self.paused & (1 << node) != 0
+    }
+
     /// Bit mask of live nodes.
     pub(crate) fn alive(&self) -> u64 {
         let mut mask = 0;
@@ -484,7 +490,7 @@ impl<'c, N: Node> World<'c, N> {
             tracer.begin(self.queue.now_us(), Some(node));
             tracer.push(format_args!("tick"));
         }
-        if self.paused & (1 << node) != 0 {
+        if self.is_paused(node) {
             if tracer.on() {
                 tracer.push(format_args!(" (paused)"));
                 tracer.end();
@@ -511,7 +517,7 @@ impl<'c, N: Node> World<'c, N> {
     ) -> Step {
         if self.paused != 0 {
             let to = self.network.receiver(slot);
-            if self.paused & (1 << to) != 0 {
+            if self.is_paused(to) {
                 return self.defer(to, Event::Deliver { slot }, tracer);
             }
         }
@@ -550,7 +556,7 @@ impl<'c, N: Node> World<'c, N> {
         observer: &mut O,
         tracer: &mut Tracer<'_>,
     ) -> Step {
-        if self.paused & (1 << node) != 0 {
+        if self.is_paused(node) {
             let event = Event::SyncDone {
                 node: node as u32,
                 incarnation,
@@ -597,7 +603,7 @@ impl<'c, N: Node> World<'c, N> {
     ) -> Step {
         if self.paused != 0 {
             let to = self.clients.request_receiver(slot);
-            if self.paused & (1 << to) != 0 {
+            if self.is_paused(to) {
                 return self.defer(to, Event::RequestArrives { slot }, tracer);
             }
         }
@@ -744,7 +750,7 @@ impl<'c, N: Node> World<'c, N> {
     ) -> Step {
         assert!(self.nodes[node].is_some(), "crash of a node that is down");
         self.nodes[node] = None;
-        if self.paused & (1 << node) != 0 {
+        if self.is_paused(node) {
             // What waited for the paused process now finds it down.
             self.resume(node, tracer);
         }

@@ -293,7 +293,7 @@ impl<N: Node> World<'_, N> {
         self.links = ScriptLinks::default();
         self.network.set_script_links(|_, _| false);
         for node in 0..self.nodes.len() {
-            if self.paused & (1 << node) != 0 {
+            if self.is_paused(node) {
                 self.resume(node, tracer);
             }
         }

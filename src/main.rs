@@ -4,6 +4,7 @@
 mod check;
 mod exit;
 mod html;
+mod hunt;
 mod list;
 mod output;
 mod range;
@@ -12,6 +13,7 @@ mod report;
 mod run;
 mod scenario;
 mod seed;
+mod shrink;
 
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser, Subcommand};
@@ -36,6 +38,10 @@ enum Command {
     Check(check::CheckArgs),
     /// Work on the results of runs: `report merge` joins sharded runs.
     Report(report::ReportArgs),
+    /// Shrink a failing seed to a small scenario file that still fails.
+    Shrink(shrink::ShrinkArgs),
+    /// Run seeds until the first failure: how quickly a planted bug is found.
+    Hunt(hunt::HuntArgs),
     /// List the built-in scenarios, one line each, the name first.
     Scenarios,
     /// List the planted bugs, one line each, the name first.
@@ -52,6 +58,8 @@ fn main() -> ExitCode {
         Command::Replay(args) => replay::run(args),
         Command::Check(args) => check::run(args),
         Command::Report(args) => report::run(args),
+        Command::Hunt(args) => hunt::run(args),
+        Command::Shrink(args) => shrink::run(args),
         Command::Scenarios => list::scenarios(),
         Command::Bugs => list::bugs(),
     }

@@ -82,6 +82,17 @@ pub fn print_stdout(text: &str) -> Result<(), CliError> {
 }
 
 /// Prints `text` on stderr, ignoring failure: there is nowhere left to report it.
+/// Prints `text` on stdout, or on stderr when stdout carries JSON
+/// (`--json -`), so that the JSON stays parseable.
+pub fn say(to_stderr: bool, text: &str) -> Result<(), CliError> {
+    if to_stderr {
+        print_stderr(text);
+        Ok(())
+    } else {
+        print_stdout(text)
+    }
+}
+
 pub fn print_stderr(text: &str) {
     let _ = io::stderr().lock().write_all(text.as_bytes());
 }

@@ -110,9 +110,7 @@ fn run_scenario(
     start_line: bool,
 ) -> Result<reports::RunSummary, CliError> {
     let seeds = seeds_of(args.seeds, args.shard).map_err(CliError::usage)?;
-    let jobs = args
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let jobs = crate::seed::jobs(args.jobs);
     if start_line && !args.quiet {
         output::print_stderr(&format!(
             "raftsim: running {} seeds of {label} on {jobs} jobs\n",
@@ -184,14 +182,7 @@ fn verdict_line(
 fn run_all(args: &RunArgs, bugs: &[String], json: Option<&Target>) -> Result<ExitCode, CliError> {
     let catalogue = scenario::catalogue()?;
     let to_stderr = json == Some(&Target::Stdout);
-    let say = |text: &str| -> Result<(), CliError> {
-        if to_stderr {
-            output::print_stderr(text);
-            Ok(())
-        } else {
-            output::print_stdout(text)
-        }
-    };
+    let say = |text: &str| output::say(to_stderr, text);
     if !args.quiet {
         output::print_stderr(&format!(
             "raftsim: running {} catalogue scenarios over {} seeds each\n",
@@ -287,11 +278,7 @@ fn run_seeds(
     jobs: usize,
     bar: ProgressBar,
 ) -> Result<Vec<RunOutcome>, CliError> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        .thread_name(|i| format!("raftsim-seed-{i}"))
-        .build()
-        .map_err(|e| CliError::io(format!("cannot start {jobs} worker threads: {e}")))?;
+    let pool = crate::seed::pool(jobs, "seed")?;
     let failed = AtomicU64::new(0);
     quiet_seed_panics();
     let outcomes = pool.install(|| {

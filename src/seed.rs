@@ -16,6 +16,20 @@ thread_local! {
     static IN_SEED: Cell<bool> = const { Cell::new(false) };
 }
 
+/// `--jobs`, or the number of cores.
+pub fn jobs(given: Option<usize>) -> usize {
+    given.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// A pool of `jobs` worker threads named `raftsim-NAME-I`.
+pub fn pool(jobs: usize, name: &'static str) -> Result<rayon::ThreadPool, crate::exit::CliError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .thread_name(move |i| format!("raftsim-{name}-{i}"))
+        .build()
+        .map_err(|e| crate::exit::CliError::io(format!("cannot start {jobs} worker threads: {e}")))
+}
+
 /// Runs `seed` of `scenario`; a panic becomes a `panic` failure of that seed.
 pub fn run_one(scenario: &Scenario, seed: u64, trace: Option<&mut dyn FnMut(&str)>) -> RunOutcome {
     guarded(

@@ -121,6 +121,18 @@ pub const CATALOGUE: &[(&str, &str)] = &[
         "follower-read",
         include_str!("../catalogue/follower-read.toml"),
     ),
+    (
+        "crash-after-vote",
+        include_str!("../catalogue/crash-after-vote.toml"),
+    ),
+    (
+        "commit-index-lag",
+        include_str!("../catalogue/commit-index-lag.toml"),
+    ),
+    (
+        "no-election-jitter",
+        include_str!("../catalogue/no-election-jitter.toml"),
+    ),
 ];
 
 /// The TOML text of the catalogue scenario `name`, if there is one.

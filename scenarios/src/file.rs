@@ -281,6 +281,13 @@ fn error_at(text: &str, origin: &str, offset: usize, message: String) -> Scenari
     }
 }
 
+/// `scenario` as a scenario file that [`parse`] reads back to the same
+/// value: every key written out, so that the file means the same thing
+/// even if defaults change (`raftsim shrink` writes its results so).
+pub fn to_toml(scenario: &Scenario) -> Result<String, String> {
+    toml::to_string(scenario).map_err(|e| e.to_string())
+}
+
 /// 1-based line and column (in characters) of byte `offset` in `text`; an
 /// offset past the end or inside a character is clamped to a boundary before it.
 pub fn line_column(text: &str, offset: usize) -> (usize, usize) {

@@ -19,7 +19,7 @@ mod steps;
 
 pub use catalogue::{catalogue_text, CATALOGUE};
 pub use expect::{ExpectSpec, FailureKind};
-pub use file::{line_column, load, parse, parse_checked, ScenarioError};
+pub use file::{line_column, load, parse, parse_checked, to_toml, ScenarioError};
 pub use steps::{label_name, Condition, StepSpec, Target, Term};
 
 use serde::{Deserialize, Serialize};

@@ -17,11 +17,13 @@ use std::fmt;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "do", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum StepSpec {
-    /// Let time pass: exactly `ms`, a duration uniform in `[ms_min, ms_max]`,
-    /// or until a condition holds (at most `timeout_ms`, then go on anyway).
+    /// Let time pass: exactly `ms` (which may have a fraction: the shrinker
+    /// writes a run's fault times to the microsecond), a duration uniform in
+    /// `[ms_min, ms_max]`, or until a condition holds (at most `timeout_ms`,
+    /// then go on anyway).
     Wait {
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        ms: Option<u64>,
+        ms: Option<f64>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         ms_min: Option<u64>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -562,7 +564,12 @@ fn validate_step(
                 ));
             }
             if let Some(v) = fixed {
-                ms("ms", *v)?;
+                if !(v.is_finite() && *v >= 0.0 && *v <= STEP_MS_MAX as f64) {
+                    return Err(err(
+                        &format!("{at}.ms"),
+                        format!("a number of milliseconds from 0 to {STEP_MS_MAX}, got {v}"),
+                    ));
+                }
             }
             if ms_min.is_some() || ms_max.is_some() {
                 let (Some(lo), Some(hi)) = (ms_min, ms_max) else {

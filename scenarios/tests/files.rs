@@ -274,3 +274,36 @@ fn the_readme_example_parses() {
     assert_eq!(parsed.name, "calm-kv824");
     assert_eq!(parsed.cluster.nodes, 3);
 }
+
+/// `to_toml` writes what `parse` reads back to the same scenario: every
+/// catalogue file, the default, and a script with fractional waits (as
+/// `raftsim shrink` writes them).
+#[test]
+fn written_scenarios_read_back_the_same() {
+    let mut all: Vec<scenarios::Scenario> = scenarios::CATALOGUE
+        .iter()
+        .map(|(name, text)| scenarios::parse(text, name).expect("the catalogue parses"))
+        .collect();
+    all.push(scenarios::Scenario::default());
+    let script =
+        "[[steps]]\ndo = \"wait\"\nms = 1003.155\n\n[[steps]]\ndo = \"isolate\"\ntarget = 2\n";
+    all.push(scenarios::parse(script, "script.toml").expect("parses"));
+    for scenario in all {
+        let text = scenarios::to_toml(&scenario).expect("writes");
+        let back = scenarios::parse(&text, "written.toml")
+            .unwrap_or_else(|e| panic!("{}: {e}\n{text}", scenario.name));
+        assert_eq!(back, scenario, "{text}");
+    }
+}
+
+#[test]
+fn a_wait_takes_fractional_milliseconds_but_not_negative_ones() {
+    let ok = "[[steps]]\ndo = \"wait\"\nms = 0.001\n";
+    assert!(scenarios::parse(ok, "w.toml").unwrap().validate().is_ok());
+    let bad = "[[steps]]\ndo = \"wait\"\nms = -1.5\n";
+    let error = scenarios::parse_checked(bad, "w.toml", &|_| Ok(()))
+        .expect_err("a negative wait is refused");
+    let message = error.to_string();
+    assert!(message.starts_with("w.toml:3:"), "{message}");
+    assert!(message.contains("milliseconds"), "{message}");
+}

@@ -14,6 +14,7 @@ mod clients;
 mod clock;
 mod disk;
 pub mod engine;
+pub mod explicit;
 mod nemesis;
 mod network;
 pub mod node;
@@ -33,6 +34,7 @@ pub mod trace;
 pub mod workload;
 
 pub use engine::{run, run_with_options};
+pub use nemesis::Fault;
 pub use node::{Boot, ClientId, Effects, Node, NodeEffects, NodeId};
 pub use observe::{Failure, FailureKind, Observer, StepKind, View};
 pub use options::{LatencyModel, RunOptions};

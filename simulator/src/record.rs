@@ -52,6 +52,9 @@ pub struct FaultChange<'a> {
     pub fault: &'a dyn fmt::Debug,
     /// The nodes the fault singles out, as a bit mask (0: it names none).
     pub nodes: u64,
+    /// The fault itself, for tools that rewrite a run's faults as scripted
+    /// steps (`raftsim shrink`).
+    pub kind: Fault,
 }
 
 impl<'a> FaultChange<'a> {
@@ -61,6 +64,7 @@ impl<'a> FaultChange<'a> {
             began,
             fault,
             nodes: singled_out(fault),
+            kind: *fault,
         }
     }
 }

@@ -145,16 +145,19 @@ impl<N: Node> World<'_, N> {
                         }
                         return Ok(());
                     }
-                    let wait_ms = match (ms, ms_min, ms_max) {
-                        (Some(ms), _, _) => ms,
-                        (None, Some(lo), Some(hi)) => rng.random_range(lo..=hi),
+                    let wait_us = match (ms, ms_min, ms_max) {
+                        (Some(ms), _, _) => crate::options::ms_to_us(ms),
+                        (None, Some(lo), Some(hi)) => rng.random_range(lo..=hi) * 1000,
                         _ => 0,
                     };
-                    self.hasher.write_u64(wait_ms);
-                    self.trace_script(tracer, &format!("{position}: wait {wait_ms} ms"));
+                    self.hasher.write_u64(wait_us);
+                    self.trace_script(
+                        tracer,
+                        &format!("{position}: wait {}", crate::trace::Millis(wait_us)),
+                    );
                     let generation = self.script.set_state(State::Sleeping);
                     self.queue
-                        .push(now_us + wait_ms * 1000, Event::Script { generation });
+                        .push(now_us + wait_us, Event::Script { generation });
                     return Ok(());
                 }
                 StepSpec::Expect {

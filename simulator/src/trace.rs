@@ -175,3 +175,30 @@ mod tests {
         assert_eq!(lines, vec!["   1234.567ms n3  tick".to_string()]);
     }
 }
+
+/// Microseconds shown as milliseconds: `250 ms`, or `250.125 ms` when the
+/// time is not a whole millisecond.
+pub struct Millis(pub u64);
+
+impl fmt::Display for Millis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (ms, us) = (self.0 / 1000, self.0 % 1000);
+        if us == 0 {
+            write!(f, "{ms} ms")
+        } else {
+            write!(f, "{ms}.{us:03} ms")
+        }
+    }
+}
+
+#[cfg(test)]
+mod millis_tests {
+    use super::Millis;
+
+    #[test]
+    fn whole_and_fractional_milliseconds() {
+        assert_eq!(Millis(250_000).to_string(), "250 ms");
+        assert_eq!(Millis(250_125).to_string(), "250.125 ms");
+        assert_eq!(Millis(7).to_string(), "0.007 ms");
+    }
+}

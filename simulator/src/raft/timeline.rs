@@ -86,6 +86,8 @@ pub struct FaultWindow {
     pub label: String,
     /// The nodes it singles out, in id order (empty: none in particular).
     pub nodes: Vec<NodeId>,
+    /// The fault itself.
+    pub fault: crate::Fault,
 }
 
 /// What a recording holds once the run is over.
@@ -149,6 +151,24 @@ impl Timeline {
         }
     }
 
+    /// The nemesis's faults in the order they began, each with its end
+    /// unless the healing phase or the end of the run undid it (for
+    /// [`crate::explicit::fault_steps`]).
+    pub fn timed_faults(&self) -> Vec<crate::explicit::TimedFault> {
+        let cut_us = self.healing_us.min(self.end_us);
+        let mut faults: Vec<crate::explicit::TimedFault> = self
+            .faults
+            .iter()
+            .map(|w| crate::explicit::TimedFault {
+                from_us: w.from_us,
+                to_us: (w.to_us < cut_us).then_some(w.to_us),
+                fault: w.fault,
+            })
+            .collect();
+        faults.sort_by_key(|f| f.from_us);
+        faults
+    }
+
     fn node_is(&mut self, node: NodeId, now_us: u64, state: NodeState) {
         let Some(open) = self.open.get_mut(node) else {
             return;
@@ -196,6 +216,7 @@ impl Timeline {
                 to_us: change.at_us,
                 label,
                 nodes,
+                fault: change.kind,
             });
         } else if let Some(i) = self.open_faults.iter().position(|f| f.label == label) {
             let mut fault = self.open_faults.remove(i);

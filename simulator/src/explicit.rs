@@ -1,0 +1,217 @@
+//! A seed's random choices written out as a scenario that makes them
+//! without randomness: the nemesis's faults as scripted steps at the
+//! instants they happened, and the rates the seed drew (swarm testing) as
+//! the scenario's fixed rates. `raftsim shrink` starts from this scenario
+//! and removes what the failure does not need.
+//!
+//! The rewritten scenario runs with the same seed: every random stream but
+//! the nemesis's draws what it drew before (the per-node clock drifts and
+//! tick phases come first in the options stream and stay; loss, latency and
+//! duplication come from the network stream, send by send), and explicit
+//! steps with node ids draw nothing. So a removed step does not change what
+//! the others do, and the run is the same run as long as no event falls on
+//! the same microsecond as a fault (then their order may differ).
+
+use crate::nemesis::Fault;
+use crate::node::NodeId;
+use crate::options::RunOptions;
+use scenarios::{Scenario, StepSpec, Target, Term};
+
+/// One fault of a run: when it began and, unless it was still in force when
+/// the faulty phase or the run ended, when it was undone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimedFault {
+    pub from_us: u64,
+    pub to_us: Option<u64>,
+    pub fault: Fault,
+}
+
+impl TimedFault {
+    /// The step that starts the fault and the one that undoes it.
+    pub fn steps(&self) -> (StepSpec, StepSpec) {
+        let node = |n: NodeId| Target::one(Term::Node(n as u64));
+        match self.fault {
+            Fault::PartitionHalves { minority } => (
+                StepSpec::Partition {
+                    groups: vec![Target(
+                        (0..64)
+                            .filter(|n| minority & (1u64 << n) != 0)
+                            .map(Term::Node)
+                            .collect(),
+                    )],
+                    label: None,
+                },
+                StepSpec::Heal {},
+            ),
+            Fault::IsolateOne { node: n } | Fault::IsolateLeader { node: n } => (
+                StepSpec::Isolate {
+                    target: node(n),
+                    label: None,
+                },
+                StepSpec::Heal {},
+            ),
+            Fault::OneWay { node: n } => (
+                StepSpec::OneWay {
+                    from: node(n),
+                    to: Target::one(Term::All),
+                    label: None,
+                },
+                StepSpec::Heal {},
+            ),
+            Fault::Crash { node: n } => (
+                StepSpec::Crash {
+                    target: node(n),
+                    label: None,
+                },
+                StepSpec::Restart {
+                    target: Some(node(n)),
+                    label: None,
+                },
+            ),
+        }
+    }
+
+    /// The highest node id the fault names.
+    pub fn max_node(&self) -> NodeId {
+        match self.fault {
+            Fault::PartitionHalves { minority } => 63 - minority.leading_zeros() as usize,
+            Fault::IsolateOne { node }
+            | Fault::IsolateLeader { node }
+            | Fault::OneWay { node }
+            | Fault::Crash { node } => node,
+        }
+    }
+}
+
+/// `faults` (in time order, not overlapping) as steps: a fixed wait to each
+/// change, then the change. A fault without an end gets no undoing step: the
+/// healing phase undoes it.
+pub fn fault_steps(faults: &[TimedFault]) -> Vec<StepSpec> {
+    let mut steps = Vec::with_capacity(faults.len() * 4);
+    let mut now_us = 0u64;
+    let mut wait_until = |steps: &mut Vec<StepSpec>, at_us: u64| {
+        if at_us > now_us {
+            steps.push(wait_us(at_us - now_us));
+            now_us = at_us;
+        }
+    };
+    for timed in faults {
+        let (start, end) = timed.steps();
+        wait_until(&mut steps, timed.from_us);
+        steps.push(start);
+        if let Some(to_us) = timed.to_us {
+            wait_until(&mut steps, to_us);
+            steps.push(end);
+        }
+    }
+    steps
+}
+
+/// A fixed wait of `us` microseconds, written in (fractional) milliseconds.
+pub fn wait_us(us: u64) -> StepSpec {
+    StepSpec::Wait {
+        ms: Some(us as f64 / 1000.0),
+        ms_min: None,
+        ms_max: None,
+        until: None,
+        count: None,
+        timeout_ms: None,
+        among: None,
+    }
+}
+
+/// `scenario` with what seed `options.seed` drew fixed: no swarm draws (the
+/// seed's loss and duplication rates become the scenario's), and no random
+/// nemesis when `faults` replace it (its faults become `steps`, which must
+/// then be the only steps: a scenario that already has a script keeps its
+/// nemesis and its script as they are).
+pub fn pinned(
+    scenario: &Scenario,
+    options: &RunOptions,
+    faults: Option<&[TimedFault]>,
+) -> Scenario {
+    let mut pinned = scenario.clone();
+    pinned.faults.swarm = false;
+    pinned.network.drop_ratio_max = options.drop_ratio;
+    pinned.network.duplicate_ratio_max = options.duplicate_ratio;
+    pinned.network.reply_drop_ratio_max =
+        (options.reply_drop_ratio != options.drop_ratio).then_some(options.reply_drop_ratio);
+    pinned.network.reply_duplicate_ratio_max = (options.reply_duplicate_ratio
+        != options.duplicate_ratio)
+        .then_some(options.reply_duplicate_ratio);
+    if scenario.faults.enabled && scenario.faults.swarm {
+        pinned.faults.kinds = options.fault_kinds.clone();
+    }
+    if let Some(faults) = faults {
+        assert!(
+            scenario.steps.is_empty(),
+            "a script and a nemesis do not merge"
+        );
+        pinned.faults.enabled = false;
+        pinned.steps = fault_steps(faults);
+    }
+    pinned
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn timed(from_us: u64, to_us: Option<u64>, fault: Fault) -> TimedFault {
+        TimedFault {
+            from_us,
+            to_us,
+            fault,
+        }
+    }
+
+    #[test]
+    fn faults_become_waits_and_actions_at_their_instants() {
+        let faults = [
+            timed(1_500, Some(2_000_250), Fault::Crash { node: 2 }),
+            timed(
+                2_000_250,
+                Some(3_000_000),
+                Fault::PartitionHalves { minority: 0b1010 },
+            ),
+            timed(3_100_000, None, Fault::OneWay { node: 4 }),
+        ];
+        let steps = fault_steps(&faults);
+        let names: Vec<&str> = steps.iter().map(StepSpec::name).collect();
+        assert_eq!(
+            names,
+            [
+                "wait",
+                "crash",
+                "wait",
+                "restart",
+                "partition",
+                "wait",
+                "heal",
+                "wait",
+                "one-way"
+            ]
+        );
+        assert_eq!(steps[0], wait_us(1_500));
+        assert_eq!(steps[2], wait_us(1_998_750));
+        let StepSpec::Partition { groups, .. } = &steps[4] else {
+            panic!("a partition")
+        };
+        assert_eq!(groups[0], Target(vec![Term::Node(1), Term::Node(3)]));
+        assert_eq!(faults[1].max_node(), 3);
+    }
+
+    #[test]
+    fn pinned_rates_are_the_drawn_ones() {
+        let scenario = Scenario::default();
+        let options = RunOptions::draw(&scenario, 5);
+        let pinned = pinned(&scenario, &options, Some(&[]));
+        let again = RunOptions::draw(&pinned, 5);
+        assert_eq!(again.drop_ratio, options.drop_ratio);
+        assert_eq!(again.duplicate_ratio, options.duplicate_ratio);
+        assert_eq!(again.reply_drop_ratio, options.reply_drop_ratio);
+        assert_eq!(again.drift_ppm, options.drift_ppm);
+        assert_eq!(again.tick_phase_us, options.tick_phase_us);
+        assert!(again.fault_kinds.is_empty());
+    }
+}

@@ -1,0 +1,191 @@
+//! `raftsim hunt` and `raftsim shrink` through the binary, and the committed
+//! regression scenarios that `shrink` wrote (scenarios/regressions/).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn raftsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_raftsim"))
+        .args(args)
+        .env("CI", "true")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the raftsim binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("raftsim-hs-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    dir
+}
+
+#[test]
+fn hunt_finds_a_planted_bug_and_prints_its_replay() {
+    let dir = scratch("hunt");
+    let json = dir.join("hunt.json");
+    let out = raftsim(&[
+        "hunt",
+        "--bug",
+        "no-dedup",
+        "--max-seeds",
+        "200",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout} {}", text(&out.stderr));
+    assert!(
+        stdout.starts_with("FOUND no-dedup in default after "),
+        "{stdout}"
+    );
+    assert!(stdout.contains("raftsim replay --seed "), "{stdout}");
+    let value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let hunt = &value["hunts"][0];
+    assert_eq!(hunt["kind"], "linearizability");
+    let seed = hunt["seed"].as_u64().expect("a seed");
+    assert_eq!(hunt["seeds"].as_u64(), Some(seed + 1));
+    // The seed it names fails when replayed, and every seed before it passes.
+    let replay = raftsim(&["replay", "--seed", &seed.to_string(), "--bug", "no-dedup"]);
+    assert_eq!(replay.status.code(), Some(1));
+    if seed > 0 {
+        let before = raftsim(&[
+            "run",
+            "--seeds",
+            &seed.to_string(),
+            "--bug",
+            "no-dedup",
+            "--quiet",
+        ]);
+        assert_eq!(before.status.code(), Some(0), "{}", text(&before.stdout));
+    }
+}
+
+#[test]
+fn hunt_without_the_bug_in_reach_exits_1() {
+    // A bug the default scenario does not provoke within 3 seeds.
+    let out = raftsim(&[
+        "hunt",
+        "--bug",
+        "no-election-jitter",
+        "default",
+        "--max-seeds",
+        "3",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).starts_with("NOT FOUND no-election-jitter in default"));
+}
+
+#[test]
+fn hunt_needs_a_bug() {
+    let out = raftsim(&["hunt"]);
+    assert_eq!(out.status.code(), Some(64));
+}
+
+#[test]
+fn shrink_writes_a_smaller_scenario_that_still_fails() {
+    let dir = scratch("shrink");
+    let out_path = dir.join("min.toml");
+    let out = raftsim(&[
+        "shrink",
+        "--seed",
+        "4",
+        "--bug",
+        "no-dedup",
+        "--out",
+        out_path.to_str().unwrap(),
+    ]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout} {}", text(&out.stderr));
+    assert!(stdout.contains("fault steps"), "{stdout}");
+    let (before, after) = fault_steps(&stdout);
+    assert!(
+        after * 5 <= before,
+        "{before} -> {after} fault steps: {stdout}"
+    );
+    let written = std::fs::read_to_string(&out_path).expect("the file is written");
+    assert!(
+        written.starts_with("# Written by `raftsim shrink"),
+        "{written}"
+    );
+    let replay = raftsim(&["replay", out_path.to_str().unwrap(), "--seed", "4"]);
+    assert_eq!(replay.status.code(), Some(1), "{}", text(&replay.stdout));
+    assert!(text(&replay.stdout).contains("linearizab"));
+
+    // The file is kept unless --force.
+    let again = raftsim(&[
+        "shrink",
+        "--seed",
+        "4",
+        "--bug",
+        "no-dedup",
+        "--out",
+        out_path.to_str().unwrap(),
+    ]);
+    assert_eq!(again.status.code(), Some(64), "{}", text(&again.stderr));
+    assert!(text(&again.stderr).contains("--force"));
+    assert_eq!(std::fs::read_to_string(&out_path).unwrap(), written);
+}
+
+#[test]
+fn shrinking_a_passing_seed_exits_1_and_writes_nothing() {
+    let dir = scratch("passing");
+    let out_path = dir.join("min.toml");
+    let out = raftsim(&["shrink", "--seed", "1", "--out", out_path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("nothing to shrink"));
+    assert!(!out_path.exists());
+}
+
+/// `(before, after)` from the summary's `fault steps   A -> B` line.
+fn fault_steps(summary: &str) -> (u64, u64) {
+    let line = summary
+        .lines()
+        .find(|l| l.trim_start().starts_with("fault steps"))
+        .expect("a fault steps line");
+    let numbers: Vec<u64> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    (numbers[0], numbers[1])
+}
+
+/// Each file in scenarios/regressions/ is named `BUG-seedS.toml`: with its
+/// planted bug it fails at seed S, and without it (the fixed build) the same
+/// scenario passes that seed.
+#[test]
+fn regression_scenarios_fail_with_their_bug_and_pass_without() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/regressions");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("scenarios/regressions exists")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 3, "{files:?}");
+    let scratch = scratch("regressions");
+    for file in files {
+        let stem = file.file_stem().unwrap().to_string_lossy().into_owned();
+        let (bug, seed) = stem.rsplit_once("-seed").expect("named BUG-seedS");
+        let path = file.to_str().unwrap();
+        let failing = raftsim(&["replay", path, "--seed", seed]);
+        assert_eq!(failing.status.code(), Some(1), "{stem}: must fail");
+        let text_of = std::fs::read_to_string(&file).unwrap();
+        let line = format!("bugs = [\"{bug}\"]");
+        assert!(text_of.contains(&line), "{stem} names its bug");
+        let fixed = scratch.join(format!("{stem}.toml"));
+        std::fs::write(&fixed, text_of.replace(&line, "bugs = []")).unwrap();
+        let passing = raftsim(&["replay", fixed.to_str().unwrap(), "--seed", seed]);
+        assert_eq!(
+            passing.status.code(),
+            Some(0),
+            "{stem} without {bug}: {}",
+            text(&passing.stdout)
+        );
+    }
+}

@@ -323,11 +323,11 @@ mod tests {
                     .num_threads(jobs)
                     .build()
                     .expect("a pool");
-                pool.install(|| hunt(&scenario, 60, jobs, &ProgressBar::hidden()))
+                pool.install(|| hunt(&scenario, 120, jobs, &ProgressBar::hidden()))
                     .map(|o| o.seed)
             })
             .collect();
         assert_eq!(firsts[0], firsts[1]);
-        assert!(firsts[0].is_some(), "figure8-commit fails within 60 seeds");
+        assert!(firsts[0].is_some(), "figure8-commit fails within 120 seeds");
     }
 }

@@ -274,6 +274,7 @@ impl Shrinker<'_> {
         for _ in 0..4 {
             let before = format!("{:?}", current.render());
             current = self.delta_debug(current);
+            current = self.remove_with_shifts(current);
             current = self.shorter_run(current);
             current = self.fewer_ops(current);
             current = self.fewer_nodes(current);
@@ -329,6 +330,41 @@ impl Shrinker<'_> {
                 None => chunks = (chunks_now * 2).min(len),
             }
         }
+    }
+
+    /// Each fault removed in turn, last first, together with variants in
+    /// which every later fault comes up to [`SHIFT_MS_MAX`] milliseconds later or
+    /// earlier. A failure that needs a precise interleaving (Figure 8)
+    /// rarely survives a removed fault as is: the cluster takes another
+    /// path from there. Among the shifted variants, some take a path that
+    /// fails the same way; the first in order that does is kept.
+    fn remove_with_shifts(&self, mut current: Candidate) -> Candidate {
+        let Some(count) = current.faults.as_ref().map(Vec::len) else {
+            return current;
+        };
+        for i in (0..count).rev() {
+            let Some(faults) = &current.faults else { break };
+            if i >= faults.len() || !self.budget_left() {
+                continue;
+            }
+            let candidates: Vec<Candidate> = shifts()
+                .map(|shift_ms| {
+                    let mut c = current.clone();
+                    let faults = c.faults.as_mut().expect("faults");
+                    faults.remove(i);
+                    let shift = |us: u64| us.saturating_add_signed(shift_ms * 1000);
+                    for later in &mut faults[i..] {
+                        later.from_us = shift(later.from_us);
+                        later.to_us = later.to_us.map(shift);
+                    }
+                    c
+                })
+                .collect();
+            if let Some(smaller) = self.first_failing(candidates) {
+                current = smaller;
+            }
+        }
+        current
     }
 
     /// The smallest value in `lo..=value` at which `with(v)` still fails,
@@ -472,6 +508,15 @@ impl Shrinker<'_> {
         }
         current
     }
+}
+
+/// How far `remove_with_shifts` moves the faults after a removed one, in
+/// milliseconds: 0 first, then 1 later, 1 earlier, 2 later, ... up to
+/// `SHIFT_MS_MAX` either way.
+const SHIFT_MS_MAX: i64 = 50;
+
+fn shifts() -> impl Iterator<Item = i64> {
+    std::iter::once(0).chain((1..=SHIFT_MS_MAX).flat_map(|ms| [ms, -ms]))
 }
 
 /// Points of the run at which `fewer_ops` tries stopping the clients.

@@ -133,12 +133,12 @@ fn run_junit_has_one_failure_per_failing_seed_with_its_replay_command() {
         "{xml}"
     );
     assert!(
-        // Seed 1 is the first of the default scenario that follower-read fails.
-        xml.contains("<failure type=\"linearizability\" message=\"seed 1: key "),
+        // Seed 0 is the first of the default scenario that follower-read fails.
+        xml.contains("<failure type=\"linearizability\" message=\"seed 0: key "),
         "{xml}"
     );
     assert!(
-        xml.contains(">raftsim replay default --seed 1 --bug follower-read\n"),
+        xml.contains(">raftsim replay default --seed 0 --bug follower-read\n"),
         "{xml}"
     );
 }

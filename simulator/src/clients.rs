@@ -81,6 +81,10 @@ struct Client<Q> {
     process: u64,
     /// The workload's stream for this client.
     rng: ChaCha8Rng,
+    /// Loss and latency of this client's requests and of responses to it.
+    link_rng: ChaCha8Rng,
+    /// The nodes this client picks when it has no leader in mind.
+    targets_rng: ChaCha8Rng,
     op: Option<Op<Q>>,
     /// Number of the current (or last) operation, for traces.
     op_number: u32,
@@ -103,7 +107,6 @@ pub struct Clients<N: Node> {
     /// Bounded by the run's in-flight limit; exceeding it is a `limit` failure.
     wires: Slab<Wire<N::Request, N::Response>>,
     max_in_flight: usize,
-    messages_rng: ChaCha8Rng,
     choices_rng: ChaCha8Rng,
     latency: LatencyModel,
     drop: Chance,
@@ -129,6 +132,8 @@ impl<N: Node> Clients<N> {
             .map(|c| Client {
                 process: c as u64,
                 rng: rng::client_stream(seed, c),
+                link_rng: rng::client_link_stream(seed, c),
+                targets_rng: rng::client_targets_stream(seed, c),
                 op: None,
                 op_number: 0,
                 deadline_armed_us: None,
@@ -142,7 +147,6 @@ impl<N: Node> Clients<N> {
             clients,
             wires: Slab::new(options.max_in_flight_messages.max(1)),
             max_in_flight: options.max_in_flight_messages.max(1),
-            messages_rng: rng::client_messages_stream(seed),
             choices_rng: rng::client_choices_stream(seed),
             latency: options.latency,
             drop: Chance::new(options.drop_ratio),
@@ -243,10 +247,11 @@ impl<N: Node> Clients<N> {
             client < self.clients.len(),
             "node {from} replied to unknown client {client}"
         );
-        if self.drop.happens(&mut self.messages_rng) {
+        let rng = &mut self.clients[client].link_rng;
+        if self.drop.happens(rng) {
             return Ok(true);
         }
-        let at_us = queue.now_us() + latency_us(&mut self.messages_rng, self.latency);
+        let at_us = queue.now_us() + latency_us(rng, self.latency);
         let wire = Wire::Response {
             client,
             from,
@@ -338,7 +343,7 @@ impl<N: Node> Clients<N> {
         });
         let target = match c.believed_leader {
             Some(node) => node,
-            None => self.choices_rng.random_range(0..cx.nodes),
+            None => c.targets_rng.random_range(0..cx.nodes),
         };
         self.send(client, target, cx)
     }
@@ -369,12 +374,12 @@ impl<N: Node> Clients<N> {
                 },
             );
         }
-        let lost = self.drop.happens(&mut self.messages_rng);
+        let lost = self.drop.happens(&mut c.link_rng);
         if lost {
             cx.stats.client_messages_dropped += 1;
         } else {
             let request = op.request.clone();
-            let at_us = now_us + latency_us(&mut self.messages_rng, self.latency);
+            let at_us = now_us + latency_us(&mut c.link_rng, self.latency);
             let wire = Wire::Request {
                 client,
                 to: target,

@@ -173,7 +173,7 @@ impl<'c, N: Node> World<'c, N> {
             queue: EventQueue::with_capacity(1024),
             network: Network::new(
                 n,
-                rng::stream(seed, rng::STREAM_NETWORK),
+                seed,
                 options.latency,
                 options.link_ratios(),
                 options.max_in_flight_messages.max(1),

@@ -13,6 +13,7 @@
 use crate::node::NodeId;
 use crate::options::LatencyModel;
 use crate::queue::{Event, EventQueue};
+use crate::rng;
 use crate::slab::Slab;
 use rand::{Rng, RngCore};
 use rand_chacha::ChaCha8Rng;
@@ -89,7 +90,8 @@ pub struct LinkRatios {
 /// every message on the wire, at most the run's in-flight limit.
 pub struct Network<M> {
     nodes: usize,
-    rng: ChaCha8Rng,
+    /// `links[from * nodes + to]`: that link's stream (see [`rng::link_stream`]).
+    links: Vec<ChaCha8Rng>,
     latency: LatencyModel,
     drop: Chance,
     duplicate: Chance,
@@ -105,16 +107,19 @@ pub struct Network<M> {
 impl<M: Clone> Network<M> {
     pub fn new(
         nodes: usize,
-        rng: ChaCha8Rng,
+        seed: u64,
         latency: LatencyModel,
         ratios: LinkRatios,
         max_in_flight: usize,
     ) -> Network<M> {
         assert!(nodes >= 1);
         assert!(max_in_flight >= 1);
+        let links = (0..nodes * nodes)
+            .map(|i| rng::link_stream(seed, i / nodes, i % nodes))
+            .collect();
         let mut network = Network {
             nodes,
-            rng,
+            links,
             latency,
             drop: Chance::new(0.0),
             duplicate: Chance::new(0.0),
@@ -156,7 +161,8 @@ impl<M: Clone> Network<M> {
             to < self.nodes,
             "node {from} sent a message to unknown node {to}"
         );
-        if self.blocked[from * self.nodes + to] {
+        let link = from * self.nodes + to;
+        if self.blocked[link] {
             return SendResult::Blocked;
         }
         let (drop, duplicate) = if reply {
@@ -164,13 +170,14 @@ impl<M: Clone> Network<M> {
         } else {
             (self.drop, self.duplicate)
         };
-        if drop.happens(&mut self.rng) {
+        let rng = &mut self.links[link];
+        if drop.happens(rng) {
             return SendResult::Lost;
         }
-        let delay_us = latency_us(&mut self.rng, self.latency);
-        let duplicated = duplicate.happens(&mut self.rng);
+        let delay_us = latency_us(rng, self.latency);
+        let duplicated = duplicate.happens(rng);
         if duplicated {
-            let copy_latency_us = latency_us(&mut self.rng, self.latency);
+            let copy_latency_us = latency_us(rng, self.latency);
             let copy = msg.clone();
             if !self.schedule(queue, now_us + copy_latency_us, from, to, copy) {
                 return SendResult::OverLimit;
@@ -352,7 +359,6 @@ fn exponential_us(rng: &mut ChaCha8Rng, mean_us: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng;
 
     fn net(drop: f64, dup: f64) -> Network<u32> {
         let latency = LatencyModel::Uniform {
@@ -361,7 +367,7 @@ mod tests {
         };
         Network::new(
             3,
-            rng::stream(1, rng::STREAM_NETWORK),
+            1,
             latency,
             LinkRatios {
                 drop,

@@ -19,7 +19,8 @@ use rand_chacha::ChaCha8Rng;
 
 /// The per-seed options ([`crate::RunOptions::draw`]).
 pub const STREAM_OPTIONS: u64 = 1;
-/// Network loss, duplication and latency.
+/// Retired: network loss, duplication and latency were one stream for all
+/// links; each link has its own now ([`link_stream`]). Stream 2 stays unused.
 pub const STREAM_NETWORK: u64 = 2;
 /// The random nemesis: which fault, when, on whom.
 pub const STREAM_NEMESIS: u64 = 3;
@@ -29,8 +30,17 @@ pub const STREAM_NEMESIS: u64 = 3;
 /// and latency, `STREAM_CLIENTS | 1 << 32 | 1` the clients' own choices
 /// (start times, target nodes, open-loop assignment).
 pub const STREAM_CLIENTS: u64 = 1 << 61;
-const CLIENT_MESSAGES: u64 = 1 << 32;
 const CLIENT_CHOICES: u64 = 1 << 32 | 1;
+/// `STREAM_CLIENTS | CLIENT_LINKS | client`: that client's messages (its
+/// requests and the responses to it). `1 << 32` was the retired stream of
+/// every client's messages together.
+const CLIENT_LINKS: u64 = 2 << 32;
+/// `STREAM_CLIENTS | CLIENT_TARGETS | client`: the nodes that client picks.
+const CLIENT_TARGETS: u64 = 3 << 32;
+/// `STREAM_LINKS | from << 32 | to`: loss, latency and duplication of the
+/// messages from node `from` to node `to`. Bit 59 alone: the script's
+/// streams all have bit 60 set.
+const STREAM_LINKS: u64 = 1 << 59;
 const STREAM_DISKS: u64 = 1 << 62;
 const STREAM_NODES: u64 = 1 << 63;
 
@@ -76,14 +86,34 @@ pub fn client_stream(seed: u64, client: usize) -> ChaCha8Rng {
     stream(seed, STREAM_CLIENTS | client as u64)
 }
 
-/// The stream of client messages' loss and latency (apart from the nodes'
-/// network, so that adding a client leaves the network's draws unchanged).
-pub fn client_messages_stream(seed: u64) -> ChaCha8Rng {
-    stream(seed, STREAM_CLIENTS | CLIENT_MESSAGES)
+/// The stream of the messages from node `from` to node `to`: one per link,
+/// so that a message more or less on one link (a fault removed by the
+/// shrinker, a partition healed earlier) leaves every other link's draws as
+/// they were.
+pub fn link_stream(seed: u64, from: NodeId, to: NodeId) -> ChaCha8Rng {
+    assert!(
+        from < (1 << 16) && to < (1 << 16),
+        "link {from}->{to} out of range"
+    );
+    stream(seed, STREAM_LINKS | (from as u64) << 32 | to as u64)
 }
 
-/// The stream of the clients' own choices: start times, target nodes,
-/// which idle client takes an open-loop arrival.
+/// The stream of client `client`'s messages' loss and latency, both ways
+/// (apart from the nodes' links and from other clients, so that a client
+/// more or less leaves everyone else's draws unchanged).
+pub fn client_link_stream(seed: u64, client: usize) -> ChaCha8Rng {
+    assert!(client < (1 << 32), "client id {client} out of range");
+    stream(seed, STREAM_CLIENTS | CLIENT_LINKS | client as u64)
+}
+
+/// The stream of the nodes client `client` picks to send to.
+pub fn client_targets_stream(seed: u64, client: usize) -> ChaCha8Rng {
+    assert!(client < (1 << 32), "client id {client} out of range");
+    stream(seed, STREAM_CLIENTS | CLIENT_TARGETS | client as u64)
+}
+
+/// The stream of the clients' shared choices: the start times of
+/// closed-loop clients.
 pub fn client_choices_stream(seed: u64) -> ChaCha8Rng {
     stream(seed, STREAM_CLIENTS | CLIENT_CHOICES)
 }
@@ -102,9 +132,13 @@ mod tests {
         let e = disk_stream(7, 1).next_u64();
         let f = client_stream(7, 0).next_u64();
         let g = client_stream(7, 1).next_u64();
-        let h = client_messages_stream(7).next_u64();
+        let h = client_link_stream(7, 0).next_u64();
         let i = client_choices_stream(7).next_u64();
-        let all = [a, b, c, d, e, f, g, h, i];
+        let j = link_stream(7, 0, 1).next_u64();
+        let k = link_stream(7, 1, 0).next_u64();
+        let l = client_targets_stream(7, 0).next_u64();
+        let m = script_stream(7, 0).next_u64();
+        let all = [a, b, c, d, e, f, g, h, i, j, k, l, m];
         for (i, x) in all.iter().enumerate() {
             for y in &all[i + 1..] {
                 assert_ne!(x, y);

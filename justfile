@@ -26,3 +26,11 @@ catalogue n="1000" *args="":
 # The benchmarks of every crate (the simulator's: 10,000 seeds of the default run).
 bench:
     cargo bench --workspace
+
+# Every planted bug hunted in its scenario: seeds to the first failure, kind, wall time.
+hunt *args="--all-bugs":
+    cargo run --release -- hunt {{args}}
+
+# Shrink a failing seed, e.g. `just shrink 4 --bug truncate-on-append --out min.toml`.
+shrink seed *args:
+    cargo run --release -- shrink --seed {{seed}} {{args}}

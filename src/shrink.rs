@@ -23,7 +23,7 @@ use crate::seed::{quiet_seed_panics, run_one};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use scenarios::{FailureKind, Scenario, StepSpec};
-use simulator::explicit::{self, TimedFault};
+use simulator::explicit::{self, TimedAction};
 use simulator::{RunOptions, RunOutcome};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -90,11 +90,21 @@ fn try_run(args: &ShrinkArgs) -> Result<ExitCode, CliError> {
         return Ok(ExitCode::from(1));
     };
     let options = RunOptions::draw(&original, args.seed);
-    let mut faults = (original.steps.is_empty() && !options.fault_kinds.is_empty())
-        .then(|| recorded.timeline.timed_faults());
+    let pinned = explicit::pinned(&original, &options);
+    // The choices to write out: the script's actions as it took them (its
+    // nemesis, if it has one too, stays random), or the nemesis's faults.
+    let mut rewritten = pinned.clone();
+    let actions = if !original.steps.is_empty() {
+        Some(recorded.timeline.script.clone())
+    } else if !options.fault_kinds.is_empty() {
+        rewritten.faults.enabled = false;
+        Some(recorded.timeline.timed_faults())
+    } else {
+        None
+    };
     let mut start = Candidate {
-        scenario: explicit::pinned(&original, &options, faults.as_deref()),
-        faults: faults.clone(),
+        scenario: rewritten,
+        faults: actions,
     };
     let bar = progress(args.quiet);
     let shrinker = Shrinker {
@@ -110,30 +120,30 @@ fn try_run(args: &ShrinkArgs) -> Result<ExitCode, CliError> {
         bar: &bar,
     };
     let mut note = None;
-    if !pool.install(|| shrinker.fails(&start)) {
+    if start.faults.is_some() && !pool.install(|| shrinker.fails(&start)) {
         // An event at the same microsecond as a fault ran in another order,
-        // and the run changed: keep the nemesis, shrink the rest.
-        faults = None;
+        // or the script's failure was one of its own expectations (which the
+        // written-out actions do not keep): shrink the scenario as written.
         start = Candidate {
-            scenario: explicit::pinned(&original, &options, None),
+            scenario: pinned,
             faults: None,
         };
         note = Some(
-            "the seed's faults written as steps no longer fail (an event coincided with a fault), so the random nemesis was kept",
+            "the run's faults and scripted actions written as explicit steps no longer fail (an event coincided with one, or the failure was a scripted expectation), so the scenario's own nemesis and script were kept",
         );
-        if !pool.install(|| shrinker.fails(&start)) {
-            return Err(CliError::io(format!(
-                "seed {} of {label} fails ({}) but not once its drawn rates are fixed; this is a bug in raftsim, please report it",
-                args.seed,
-                failure.kind.as_str()
-            )));
-        }
     }
-    let before = Size::of(&start, &recorded.outcome, faults.is_some());
+    if start.faults.is_none() && !pool.install(|| shrinker.fails(&start)) {
+        return Err(CliError::io(format!(
+            "seed {} of {label} fails ({}) but not once its drawn rates are fixed; this is a bug in raftsim, please report it",
+            args.seed,
+            failure.kind.as_str()
+        )));
+    }
+    let before = Size::of(&start, &recorded.outcome);
     let shrunk = pool.install(|| shrinker.shrink(start));
     bar.finish_and_clear();
     let outcome = run_one(&shrunk.render(), args.seed, None);
-    let after = Size::of(&shrunk, &outcome, shrunk.faults.is_some());
+    let after = Size::of(&shrunk, &outcome);
     let text = file_text(&shrunk, &label, args, failure.kind, &before, &after);
     output::write_atomically(&args.out, &text)?;
     let runs = shrinker.runs.load(Ordering::Relaxed);
@@ -175,7 +185,7 @@ fn try_run(args: &ShrinkArgs) -> Result<ExitCode, CliError> {
 #[derive(Clone, Debug)]
 struct Candidate {
     scenario: Scenario,
-    faults: Option<Vec<TimedFault>>,
+    faults: Option<Vec<TimedAction>>,
 }
 
 impl Candidate {
@@ -185,10 +195,10 @@ impl Candidate {
         let mut scenario = self.scenario.clone();
         if let Some(faults) = &self.faults {
             let cut_us = scenario.phases.faulty_ms.saturating_mul(1000);
-            let kept: Vec<TimedFault> = faults
+            let kept: Vec<TimedAction> = faults
                 .iter()
                 .filter(|f| f.from_us < cut_us && f.max_node() < scenario.cluster.nodes)
-                .map(|f| TimedFault {
+                .map(|f| TimedAction {
                     to_us: f.to_us.filter(|&to| to < cut_us),
                     ..f.clone()
                 })
@@ -539,7 +549,7 @@ struct Size {
 }
 
 impl Size {
-    fn of(candidate: &Candidate, outcome: &RunOutcome, rewritten: bool) -> Size {
+    fn of(candidate: &Candidate, outcome: &RunOutcome) -> Size {
         let scenario = candidate.render();
         let actions = scenario
             .steps
@@ -555,7 +565,7 @@ impl Size {
             nodes: scenario.cluster.nodes,
             clients: scenario.workload.clients,
             run_ms: outcome.virtual_us / 1000,
-            nemesis: !rewritten && scenario.faults.enabled,
+            nemesis: scenario.faults.enabled,
         }
     }
 

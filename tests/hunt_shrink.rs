@@ -223,3 +223,42 @@ fn shrinking_does_not_depend_on_jobs() {
         .collect();
     assert_eq!(files[0], files[1]);
 }
+
+/// A scripted scenario's steps are written out as what they did: symbolic
+/// targets become node ids, waits for conditions become fixed waits, and
+/// the actions are removed one by one like the nemesis's faults.
+#[test]
+fn a_script_is_unrolled_into_explicit_actions() {
+    let dir = scratch("script");
+    let out_path = dir.join("min.toml");
+    let out = raftsim(&[
+        "shrink",
+        "Rejoin2B",
+        "--seed",
+        "1",
+        "--bug",
+        "vote-any-log",
+        "--out",
+        out_path.to_str().unwrap(),
+    ]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout} {}", text(&out.stderr));
+    assert!(
+        !stdout.contains("note:"),
+        "the script was unrolled: {stdout}"
+    );
+    let written = std::fs::read_to_string(&out_path).unwrap();
+    for symbolic in [
+        "\"leader\"",
+        "until = ",
+        "do = \"expect\"",
+        "do = \"repeat\"",
+        "as = ",
+    ] {
+        assert!(!written.contains(symbolic), "{symbolic} in {written}");
+    }
+    let (before, after) = fault_steps(&stdout);
+    assert!(after < before, "{before} -> {after}");
+    let replay = raftsim(&["replay", out_path.to_str().unwrap(), "--seed", "1"]);
+    assert_eq!(replay.status.code(), Some(1), "{}", text(&replay.stdout));
+}

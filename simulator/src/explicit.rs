@@ -26,19 +26,82 @@ pub struct TimedFault {
     pub fault: Fault,
 }
 
+/// A change at `from_us` (a step that acts at once), and, for a fault with
+/// an end, the step that undoes it at `to_us`. A scripted action has no end.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimedAction {
+    pub from_us: u64,
+    pub to_us: Option<u64>,
+    pub start: StepSpec,
+    /// The undoing step; `to_us` matters only with one.
+    pub end: Option<StepSpec>,
+}
+
+impl TimedAction {
+    /// The highest node id either step names (0 when none).
+    pub fn max_node(&self) -> NodeId {
+        let mut max = 0;
+        for step in std::iter::once(&self.start).chain(&self.end) {
+            for target in targets(step) {
+                for term in &target.0 {
+                    if let Term::Node(id) = term {
+                        max = max.max(*id as usize);
+                    }
+                }
+            }
+        }
+        max
+    }
+}
+
+/// The targets an action step names.
+fn targets(step: &StepSpec) -> Vec<&Target> {
+    match step {
+        StepSpec::Partition { groups, .. } => groups.iter().collect(),
+        StepSpec::Isolate { target, .. }
+        | StepSpec::Disconnect { target, .. }
+        | StepSpec::Connect { target, .. }
+        | StepSpec::Crash { target, .. }
+        | StepSpec::Pause { target, .. }
+        | StepSpec::ClockJump { target, .. }
+        | StepSpec::ClockDrift { target, .. } => vec![target],
+        StepSpec::OneWay { from, to, .. } => vec![from, to],
+        StepSpec::Restart { target, .. } | StepSpec::Resume { target, .. } => {
+            target.iter().collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// `set` (a bit mask of node ids) as a target naming each id.
+pub fn ids(set: u64) -> Target {
+    Target(
+        (0..64)
+            .filter(|n| set & (1u64 << n) != 0)
+            .map(Term::Node)
+            .collect(),
+    )
+}
+
 impl TimedFault {
+    /// The fault as a start step and an undoing one.
+    pub fn action(&self) -> TimedAction {
+        let (start, end) = self.steps();
+        TimedAction {
+            from_us: self.from_us,
+            to_us: self.to_us,
+            start,
+            end: Some(end),
+        }
+    }
+
     /// The step that starts the fault and the one that undoes it.
     pub fn steps(&self) -> (StepSpec, StepSpec) {
         let node = |n: NodeId| Target::one(Term::Node(n as u64));
         match self.fault {
             Fault::PartitionHalves { minority } => (
                 StepSpec::Partition {
-                    groups: vec![Target(
-                        (0..64)
-                            .filter(|n| minority & (1u64 << n) != 0)
-                            .map(Term::Node)
-                            .collect(),
-                    )],
+                    groups: vec![ids(minority)],
                     label: None,
                 },
                 StepSpec::Heal {},
@@ -70,24 +133,13 @@ impl TimedFault {
             ),
         }
     }
-
-    /// The highest node id the fault names.
-    pub fn max_node(&self) -> NodeId {
-        match self.fault {
-            Fault::PartitionHalves { minority } => 63 - minority.leading_zeros() as usize,
-            Fault::IsolateOne { node }
-            | Fault::IsolateLeader { node }
-            | Fault::OneWay { node }
-            | Fault::Crash { node } => node,
-        }
-    }
 }
 
-/// `faults` (in time order, not overlapping) as steps: a fixed wait to each
-/// change, then the change. A fault without an end gets no undoing step: the
-/// healing phase undoes it.
-pub fn fault_steps(faults: &[TimedFault]) -> Vec<StepSpec> {
-    let mut steps = Vec::with_capacity(faults.len() * 4);
+/// `actions` (in time order, faults not overlapping) as steps: a fixed wait
+/// to each change, then the change. A fault without an end gets no undoing
+/// step: the healing phase undoes it.
+pub fn fault_steps(actions: &[TimedAction]) -> Vec<StepSpec> {
+    let mut steps = Vec::with_capacity(actions.len() * 4);
     let mut now_us = 0u64;
     let mut wait_until = |steps: &mut Vec<StepSpec>, at_us: u64| {
         if at_us > now_us {
@@ -95,13 +147,12 @@ pub fn fault_steps(faults: &[TimedFault]) -> Vec<StepSpec> {
             now_us = at_us;
         }
     };
-    for timed in faults {
-        let (start, end) = timed.steps();
+    for timed in actions {
         wait_until(&mut steps, timed.from_us);
-        steps.push(start);
-        if let Some(to_us) = timed.to_us {
+        steps.push(timed.start.clone());
+        if let (Some(to_us), Some(end)) = (timed.to_us, &timed.end) {
             wait_until(&mut steps, to_us);
-            steps.push(end);
+            steps.push(end.clone());
         }
     }
     steps
@@ -120,16 +171,11 @@ pub fn wait_us(us: u64) -> StepSpec {
     }
 }
 
-/// `scenario` with what seed `options.seed` drew fixed: no swarm draws (the
-/// seed's loss and duplication rates become the scenario's), and no random
-/// nemesis when `faults` replace it (its faults become `steps`, which must
-/// then be the only steps: a scenario that already has a script keeps its
-/// nemesis and its script as they are).
-pub fn pinned(
-    scenario: &Scenario,
-    options: &RunOptions,
-    faults: Option<&[TimedFault]>,
-) -> Scenario {
+/// `scenario` with the rates seed `options.seed` drew fixed: no swarm draws
+/// (the seed's loss and duplication rates, and its fault kinds, become the
+/// scenario's). The nemesis and the script stay; the caller replaces them
+/// with [`fault_steps`] of the run's recorded faults and actions.
+pub fn pinned(scenario: &Scenario, options: &RunOptions) -> Scenario {
     let mut pinned = scenario.clone();
     pinned.faults.swarm = false;
     pinned.network.drop_ratio_max = options.drop_ratio;
@@ -141,14 +187,6 @@ pub fn pinned(
         .then_some(options.reply_duplicate_ratio);
     if scenario.faults.enabled && scenario.faults.swarm {
         pinned.faults.kinds = options.fault_kinds.clone();
-    }
-    if let Some(faults) = faults {
-        assert!(
-            scenario.steps.is_empty(),
-            "a script and a nemesis do not merge"
-        );
-        pinned.faults.enabled = false;
-        pinned.steps = fault_steps(faults);
     }
     pinned
 }
@@ -176,7 +214,8 @@ mod tests {
             ),
             timed(3_100_000, None, Fault::OneWay { node: 4 }),
         ];
-        let steps = fault_steps(&faults);
+        let actions: Vec<TimedAction> = faults.iter().map(TimedFault::action).collect();
+        let steps = fault_steps(&actions);
         let names: Vec<&str> = steps.iter().map(StepSpec::name).collect();
         assert_eq!(
             names,
@@ -198,14 +237,16 @@ mod tests {
             panic!("a partition")
         };
         assert_eq!(groups[0], Target(vec![Term::Node(1), Term::Node(3)]));
-        assert_eq!(faults[1].max_node(), 3);
+        assert_eq!(actions[1].max_node(), 3);
+        assert_eq!(actions[2].max_node(), 4);
     }
 
     #[test]
     fn pinned_rates_are_the_drawn_ones() {
         let scenario = Scenario::default();
         let options = RunOptions::draw(&scenario, 5);
-        let pinned = pinned(&scenario, &options, Some(&[]));
+        let mut pinned = pinned(&scenario, &options);
+        pinned.faults.enabled = false;
         let again = RunOptions::draw(&pinned, 5);
         assert_eq!(again.drop_ratio, options.drop_ratio);
         assert_eq!(again.duplicate_ratio, options.duplicate_ratio);

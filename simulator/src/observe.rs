@@ -63,4 +63,11 @@ pub trait Observer<N: Node> {
     /// [`Observer::on_flight`].
     #[inline(always)]
     fn on_fault(&mut self, _change: &crate::record::FaultChange<'_>) {}
+
+    /// A scripted step acted at `at_us`, written with the nodes it resolved
+    /// to (`step` names node ids, never `leader` or a label), so that a
+    /// recorder can replay the script's choices (`raftsim shrink`). For
+    /// recorders, as [`Observer::on_flight`].
+    #[inline(always)]
+    fn on_script_action(&mut self, _at_us: u64, _step: &scenarios::StepSpec) {}
 }

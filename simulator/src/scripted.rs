@@ -7,6 +7,7 @@
 //! is undone with the nemesis's.
 
 use crate::engine::World;
+use crate::explicit::ids;
 use crate::network::LinkRatios;
 use crate::node::{Node, NodeId};
 use crate::observe::{Failure, FailureKind, Observer};
@@ -573,12 +574,24 @@ impl<N: Node> World<'_, N> {
                 }
                 masks.retain(|m| *m != 0);
                 let text: Vec<String> = masks.iter().map(|m| names(*m)).collect();
+                let groups = masks.iter().map(|m| ids(*m)).collect();
+                self.record(
+                    observer,
+                    StepSpec::Partition {
+                        groups,
+                        label: None,
+                    },
+                );
                 self.links.groups = masks;
                 self.apply_links();
                 (taken, format!("partition {}", text.join(" | ")))
             }
             StepSpec::Isolate { target: t, .. } => {
                 let set = target(self, t, rng)?;
+                self.record_on(observer, set, |target| StepSpec::Isolate {
+                    target,
+                    label: None,
+                });
                 let others = all_nodes(self.nodes.len()) & !set;
                 self.links.cuts.push((set, others));
                 self.links.cuts.push((others, set));
@@ -587,12 +600,20 @@ impl<N: Node> World<'_, N> {
             }
             StepSpec::Disconnect { target: t, .. } => {
                 let set = target(self, t, rng)?;
+                self.record_on(observer, set, |target| StepSpec::Disconnect {
+                    target,
+                    label: None,
+                });
                 self.links.disconnected |= set;
                 self.apply_links();
                 (set, format!("disconnect {}", names(set)))
             }
             StepSpec::Connect { target: t, .. } => {
                 let set = target(self, t, rng)?;
+                self.record_on(observer, set, |target| StepSpec::Connect {
+                    target,
+                    label: None,
+                });
                 self.links.disconnected &= !set;
                 self.apply_links();
                 (set, format!("connect {}", names(set)))
@@ -600,17 +621,33 @@ impl<N: Node> World<'_, N> {
             StepSpec::OneWay { from, to, .. } => {
                 let a = target(self, from, rng)?;
                 let b = target(self, to, rng)?;
+                if a != 0 && b != 0 {
+                    let (from, to) = (ids(a), ids(b));
+                    self.record(
+                        observer,
+                        StepSpec::OneWay {
+                            from,
+                            to,
+                            label: None,
+                        },
+                    );
+                }
                 self.links.cuts.push((a, b));
                 self.apply_links();
                 (a, format!("one-way cut {} -> {}", names(a), names(b)))
             }
             StepSpec::Heal {} => {
+                self.record(observer, StepSpec::Heal {});
                 self.links = ScriptLinks::default();
                 self.apply_links();
                 (0, "heal every scripted link fault".to_string())
             }
             StepSpec::Crash { target: t, .. } => {
                 let set = target(self, t, rng)? & self.alive();
+                self.record_on(observer, set, |target| StepSpec::Crash {
+                    target,
+                    label: None,
+                });
                 self.trace_script(tracer, &format!("{position}: crash {}", names(set)));
                 for node in nodes_of(set) {
                     self.crash(node, observer, tracer)?;
@@ -621,6 +658,10 @@ impl<N: Node> World<'_, N> {
             StepSpec::Restart { target: t, .. } => {
                 let t = t.clone().unwrap_or_else(|| Target::one(Term::Down));
                 let set = target(self, &t, rng)? & !self.alive();
+                self.record_on(observer, set, |target| StepSpec::Restart {
+                    target: Some(target),
+                    label: None,
+                });
                 self.trace_script(tracer, &format!("{position}: restart {}", names(set)));
                 for node in nodes_of(set) {
                     self.restart(node, observer, tracer)?;
@@ -630,12 +671,20 @@ impl<N: Node> World<'_, N> {
             }
             StepSpec::Pause { target: t, .. } => {
                 let set = target(self, t, rng)? & self.alive();
+                self.record_on(observer, set, |target| StepSpec::Pause {
+                    target,
+                    label: None,
+                });
                 self.paused |= set;
                 (set, format!("pause {}", names(set)))
             }
             StepSpec::Resume { target: t, .. } => {
                 let t = t.clone().unwrap_or_else(|| Target::one(Term::Paused));
                 let set = target(self, &t, rng)? & self.paused;
+                self.record_on(observer, set, |target| StepSpec::Resume {
+                    target: Some(target),
+                    label: None,
+                });
                 self.trace_script(tracer, &format!("{position}: resume {}", names(set)));
                 for node in nodes_of(set) {
                     self.resume(node, tracer);
@@ -645,6 +694,11 @@ impl<N: Node> World<'_, N> {
             }
             StepSpec::ClockJump { target: t, ms, .. } => {
                 let set = target(self, t, rng)?;
+                self.record_on(observer, set, |target| StepSpec::ClockJump {
+                    target,
+                    ms: *ms,
+                    label: None,
+                });
                 for node in nodes_of(set) {
                     self.clocks.jump(node, ms.saturating_mul(1000));
                 }
@@ -652,6 +706,11 @@ impl<N: Node> World<'_, N> {
             }
             StepSpec::ClockDrift { target: t, ppm, .. } => {
                 let set = target(self, t, rng)?;
+                self.record_on(observer, set, |target| StepSpec::ClockDrift {
+                    target,
+                    ppm: *ppm,
+                    label: None,
+                });
                 for node in nodes_of(set) {
                     self.clocks.set_drift(node, *ppm, self.tick_us);
                 }
@@ -663,6 +722,7 @@ impl<N: Node> World<'_, N> {
                 reply_drop_ratio,
                 reply_duplicate_ratio,
             } => {
+                self.record(observer, step.clone());
                 let r = self.ratios;
                 self.ratios = LinkRatios {
                     drop: drop_ratio.unwrap_or(r.drop),
@@ -681,6 +741,24 @@ impl<N: Node> World<'_, N> {
         self.trace_script(tracer, &format!("{position}: {line}"));
         self.save(step, saved);
         Ok(())
+    }
+
+    /// Tells a recording observer what the step did, with node ids.
+    fn record<O: Observer<N>>(&self, observer: &mut O, step: StepSpec) {
+        observer.on_script_action(self.queue.now_us(), &step);
+    }
+
+    /// [`Self::record`] of `make(ids of set)`, unless `set` is empty (the
+    /// step did nothing).
+    fn record_on<O: Observer<N>>(
+        &self,
+        observer: &mut O,
+        set: u64,
+        make: impl FnOnce(Target) -> StepSpec,
+    ) {
+        if set != 0 {
+            self.record(observer, make(ids(set)));
+        }
     }
 
     /// Saves the step's nodes under its `as` label, if it has one.

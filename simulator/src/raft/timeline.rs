@@ -91,7 +91,7 @@ pub struct FaultWindow {
 }
 
 /// What a recording holds once the run is over.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Timeline {
     pub nodes: usize,
     /// When the healing phase began (virtual µs).
@@ -104,6 +104,8 @@ pub struct Timeline {
     /// Messages beyond [`MAX_FLIGHTS`], counted only.
     pub flights_not_kept: u64,
     pub faults: Vec<FaultWindow>,
+    /// What the scenario's script did, in order, with resolved node ids.
+    pub script: Vec<crate::explicit::TimedAction>,
     /// Per node: the state it is in and since when.
     open: Vec<(u64, NodeState)>,
     /// Faults begun and not yet ended.
@@ -154,15 +156,18 @@ impl Timeline {
     /// The nemesis's faults in the order they began, each with its end
     /// unless the healing phase or the end of the run undid it (for
     /// [`crate::explicit::fault_steps`]).
-    pub fn timed_faults(&self) -> Vec<crate::explicit::TimedFault> {
+    pub fn timed_faults(&self) -> Vec<crate::explicit::TimedAction> {
         let cut_us = self.healing_us.min(self.end_us);
-        let mut faults: Vec<crate::explicit::TimedFault> = self
+        let mut faults: Vec<crate::explicit::TimedAction> = self
             .faults
             .iter()
-            .map(|w| crate::explicit::TimedFault {
-                from_us: w.from_us,
-                to_us: (w.to_us < cut_us).then_some(w.to_us),
-                fault: w.fault,
+            .map(|w| {
+                crate::explicit::TimedFault {
+                    from_us: w.from_us,
+                    to_us: (w.to_us < cut_us).then_some(w.to_us),
+                    fault: w.fault,
+                }
+                .action()
             })
             .collect();
         faults.sort_by_key(|f| f.from_us);
@@ -313,6 +318,15 @@ impl Observer<RaftNode> for Recording<'_> {
 
     fn on_fault(&mut self, change: &FaultChange<'_>) {
         self.timeline.fault(change);
+    }
+
+    fn on_script_action(&mut self, at_us: u64, step: &scenarios::StepSpec) {
+        self.timeline.script.push(crate::explicit::TimedAction {
+            from_us: at_us,
+            to_us: None,
+            start: step.clone(),
+            end: None,
+        });
     }
 }
 

@@ -9,16 +9,14 @@
 //! `RAFTSIM_CHROMIUM` names another browser binary.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn raftsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_raftsim"))
-        .args(args)
-        .env("CI", "true")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the raftsim binary runs")
+mod common;
+use common::raftsim;
+
+fn scratch(test: &str) -> PathBuf {
+    common::scratch("html", test)
 }
 
 fn in_ci() -> bool {
@@ -53,13 +51,6 @@ fn chromium() -> Option<PathBuf> {
         "SKIPPED: no chromium on this machine (apt-get install -y chromium); CI runs this test"
     );
     None
-}
-
-fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("raftsim-html-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a scratch directory");
-    dir
 }
 
 /// The DOM of `page` after its scripts ran, as headless Chromium dumps it.

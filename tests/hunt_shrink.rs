@@ -2,26 +2,12 @@
 //! regression scenarios that `shrink` wrote (scenarios/regressions/).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn raftsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_raftsim"))
-        .args(args)
-        .env("CI", "true")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the raftsim binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+mod common;
+use common::{raftsim, stderr, stdout};
 
 fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("raftsim-hs-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a scratch directory");
-    dir
+    common::scratch("hs", test)
 }
 
 #[test]
@@ -37,13 +23,13 @@ fn hunt_finds_a_planted_bug_and_prints_its_replay() {
         "--json",
         json.to_str().unwrap(),
     ]);
-    let stdout = text(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{stdout} {}", text(&out.stderr));
+    let printed = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{printed} {}", stderr(&out));
     assert!(
-        stdout.starts_with("FOUND no-dedup in default after "),
-        "{stdout}"
+        printed.starts_with("FOUND no-dedup in default after "),
+        "{printed}"
     );
-    assert!(stdout.contains("raftsim replay --seed "), "{stdout}");
+    assert!(printed.contains("raftsim replay --seed "), "{printed}");
     let value: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     let hunt = &value["hunts"][0];
@@ -62,7 +48,7 @@ fn hunt_finds_a_planted_bug_and_prints_its_replay() {
             "no-dedup",
             "--quiet",
         ]);
-        assert_eq!(before.status.code(), Some(0), "{}", text(&before.stdout));
+        assert_eq!(before.status.code(), Some(0), "{}", stdout(&before));
     }
 }
 
@@ -77,8 +63,8 @@ fn hunt_without_the_bug_in_reach_exits_1() {
         "--max-seeds",
         "3",
     ]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
-    assert!(text(&out.stdout).starts_with("NOT FOUND no-election-jitter in default"));
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).starts_with("NOT FOUND no-election-jitter in default"));
 }
 
 #[test]
@@ -100,13 +86,13 @@ fn shrink_writes_a_smaller_scenario_that_still_fails() {
         "--out",
         out_path.to_str().unwrap(),
     ]);
-    let stdout = text(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{stdout} {}", text(&out.stderr));
-    assert!(stdout.contains("fault steps"), "{stdout}");
-    let (before, after) = fault_steps(&stdout);
+    let printed = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{printed} {}", stderr(&out));
+    assert!(printed.contains("fault steps"), "{printed}");
+    let (before, after) = fault_steps(&printed);
     assert!(
         after * 5 <= before,
-        "{before} -> {after} fault steps: {stdout}"
+        "{before} -> {after} fault steps: {printed}"
     );
     let written = std::fs::read_to_string(&out_path).expect("the file is written");
     assert!(
@@ -114,8 +100,8 @@ fn shrink_writes_a_smaller_scenario_that_still_fails() {
         "{written}"
     );
     let replay = raftsim(&["replay", out_path.to_str().unwrap(), "--seed", "136"]);
-    assert_eq!(replay.status.code(), Some(1), "{}", text(&replay.stdout));
-    assert!(text(&replay.stdout).contains("linearizab"));
+    assert_eq!(replay.status.code(), Some(1), "{}", stdout(&replay));
+    assert!(stdout(&replay).contains("linearizab"));
 
     // The file is kept unless --force.
     let again = raftsim(&[
@@ -127,8 +113,8 @@ fn shrink_writes_a_smaller_scenario_that_still_fails() {
         "--out",
         out_path.to_str().unwrap(),
     ]);
-    assert_eq!(again.status.code(), Some(64), "{}", text(&again.stderr));
-    assert!(text(&again.stderr).contains("--force"));
+    assert_eq!(again.status.code(), Some(64), "{}", stderr(&again));
+    assert!(stderr(&again).contains("--force"));
     assert_eq!(std::fs::read_to_string(&out_path).unwrap(), written);
 }
 
@@ -138,7 +124,7 @@ fn shrinking_a_passing_seed_exits_1_and_writes_nothing() {
     let out_path = dir.join("min.toml");
     let out = raftsim(&["shrink", "--seed", "1", "--out", out_path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("nothing to shrink"));
+    assert!(stderr(&out).contains("nothing to shrink"));
     assert!(!out_path.exists());
 }
 
@@ -185,7 +171,7 @@ fn regression_scenarios_fail_with_their_bug_and_pass_without() {
             passing.status.code(),
             Some(0),
             "{stem} without {bug}: {}",
-            text(&passing.stdout)
+            stdout(&passing)
         );
     }
 }
@@ -209,7 +195,7 @@ fn shrinking_does_not_depend_on_jobs() {
                 "--out",
                 path.to_str().unwrap(),
             ]);
-            assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+            assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
             let written = std::fs::read_to_string(&path).unwrap();
             // The header and the name come from the output path; the rest
             // must match.
@@ -241,11 +227,11 @@ fn a_script_is_unrolled_into_explicit_actions() {
         "--out",
         out_path.to_str().unwrap(),
     ]);
-    let stdout = text(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{stdout} {}", text(&out.stderr));
+    let printed = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{printed} {}", stderr(&out));
     assert!(
-        !stdout.contains("note:"),
-        "the script was unrolled: {stdout}"
+        !printed.contains("note:"),
+        "the script was unrolled: {printed}"
     );
     let written = std::fs::read_to_string(&out_path).unwrap();
     for symbolic in [
@@ -257,8 +243,8 @@ fn a_script_is_unrolled_into_explicit_actions() {
     ] {
         assert!(!written.contains(symbolic), "{symbolic} in {written}");
     }
-    let (before, after) = fault_steps(&stdout);
+    let (before, after) = fault_steps(&printed);
     assert!(after < before, "{before} -> {after}");
     let replay = raftsim(&["replay", out_path.to_str().unwrap(), "--seed", "1"]);
-    assert_eq!(replay.status.code(), Some(1), "{}", text(&replay.stdout));
+    assert_eq!(replay.status.code(), Some(1), "{}", stdout(&replay));
 }

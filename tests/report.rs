@@ -3,30 +3,12 @@
 //! mismatched files are refused with exit 65, naming the file.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn raftsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_raftsim"))
-        .args(args)
-        .env("CI", "true")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the raftsim binary runs")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
+mod common;
+use common::{raftsim, stderr, stdout};
 
 fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("raftsim-report-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a scratch directory");
-    dir
+    common::scratch("report", test)
 }
 
 fn path(p: &Path) -> &str {

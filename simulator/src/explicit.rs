@@ -1,16 +1,18 @@
 //! A seed's random choices written out as a scenario that makes them
-//! without randomness: the nemesis's faults as scripted steps at the
-//! instants they happened, and the rates the seed drew (swarm testing) as
-//! the scenario's fixed rates. `raftsim shrink` starts from this scenario
-//! and removes what the failure does not need.
+//! without randomness: the nemesis's faults (or the actions a script took,
+//! recorded through [`crate::Observer::on_script_action`]) as explicit steps
+//! at the instants they happened, and the rates the seed drew (swarm
+//! testing) as the scenario's fixed rates. `raftsim shrink` starts from this
+//! scenario and removes what the failure does not need.
 //!
 //! The rewritten scenario runs with the same seed: every random stream but
 //! the nemesis's draws what it drew before (the per-node clock drifts and
 //! tick phases come first in the options stream and stay; loss, latency and
-//! duplication come from the network stream, send by send), and explicit
-//! steps with node ids draw nothing. So a removed step does not change what
-//! the others do, and the run is the same run as long as no event falls on
-//! the same microsecond as a fault (then their order may differ).
+//! duplication come from each link's own stream, send by send), and
+//! explicit steps with node ids draw nothing. So the run is the same run as
+//! long as no event falls on the same microsecond as a fault (then their
+//! order may differ), and a removed step changes the draws of only the links
+//! and nodes whose traffic it changes.
 
 use crate::nemesis::Fault;
 use crate::node::NodeId;

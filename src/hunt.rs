@@ -161,11 +161,7 @@ fn try_run(args: &HuntArgs) -> Result<ExitCode, CliError> {
     }
     if let Some(target) = &json {
         let value = serde_json::json!({ "hunts": hunts, "missed": missed });
-        let text = format!("{value}\n");
-        match target {
-            Target::Stdout => output::print_stdout(&text)?,
-            Target::File(path) => output::write_atomically(path, &text)?,
-        }
+        output::write(target, &format!("{value}\n"))?;
     }
     Ok(exit::verdict(missed.is_empty()))
 }

@@ -82,6 +82,14 @@ pub fn print_stdout(text: &str) -> Result<(), CliError> {
 }
 
 /// Prints `text` on stderr, ignoring failure: there is nowhere left to report it.
+/// Writes `text` to `target`: stdout, or a file written whole.
+pub fn write(target: &Target, text: &str) -> Result<(), CliError> {
+    match target {
+        Target::Stdout => print_stdout(text),
+        Target::File(path) => write_atomically(path, text),
+    }
+}
+
 /// Prints `text` on stdout, or on stderr when stdout carries JSON
 /// (`--json -`), so that the JSON stays parseable.
 pub fn say(to_stderr: bool, text: &str) -> Result<(), CliError> {

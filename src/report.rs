@@ -73,12 +73,7 @@ fn try_merge(args: &MergeArgs) -> Result<ExitCode, CliError> {
 
     let json_to_stdout = json == Some(Target::Stdout);
     if let Some(target) = &json {
-        let text = reports::to_json(&summary)
-            .map_err(|e| CliError::io(format!("cannot serialise the results: {e}")))?;
-        match target {
-            Target::Stdout => output::print_stdout(&text)?,
-            Target::File(path) => output::write_atomically(path, &text)?,
-        }
+        output::write(target, &summary_json(&summary)?)?;
     }
     if let Some(path) = &args.junit {
         write_junit(path, std::slice::from_ref(&summary))?;
@@ -108,6 +103,12 @@ pub fn check_junit_path(path: &Path) -> Result<(), CliError> {
 
 /// Writes the JUnit XML of `summaries` (one test case each: one per
 /// scenario) to `path`, whole or not at all.
+/// `summary` as the JSON of `run --json`.
+pub fn summary_json(summary: &RunSummary) -> Result<String, CliError> {
+    reports::to_json(summary)
+        .map_err(|e| CliError::io(format!("cannot serialise the results: {e}")))
+}
+
 pub fn write_junit(path: &Path, summaries: &[RunSummary]) -> Result<(), CliError> {
     let xml = reports::to_junit(summaries)
         .map_err(|e| CliError::io(format!("cannot render the JUnit XML: {e}")))?;

@@ -72,12 +72,7 @@ fn try_run(args: &RunArgs) -> Result<ExitCode, CliError> {
     let summary = run_scenario(args, &scenario, label, bugs, true)?;
     let json_to_stdout = json == Some(Target::Stdout);
     if let Some(target) = &json {
-        let text = reports::to_json(&summary)
-            .map_err(|e| CliError::io(format!("cannot serialise the results: {e}")))?;
-        match target {
-            Target::Stdout => output::print_stdout(&text)?,
-            Target::File(path) => output::write_atomically(path, &text)?,
-        }
+        output::write(target, &crate::report::summary_json(&summary)?)?;
     }
     if let Some(path) = &args.junit {
         crate::report::write_junit(path, std::slice::from_ref(&summary))?;
@@ -235,8 +230,7 @@ fn run_all(args: &RunArgs, bugs: &[String], json: Option<&Target>) -> Result<Exi
     if let Some(target) = json {
         let mut objects = Vec::with_capacity(summaries.len());
         for (summary, met) in &summaries {
-            let text = reports::to_json(summary)
-                .map_err(|e| CliError::io(format!("cannot serialise the results: {e}")))?;
+            let text = crate::report::summary_json(summary)?;
             let mut value: serde_json::Value = serde_json::from_str(&text)
                 .map_err(|e| CliError::io(format!("cannot serialise the results: {e}")))?;
             value["verdict"] = serde_json::Value::from(if *met {
@@ -247,11 +241,7 @@ fn run_all(args: &RunArgs, bugs: &[String], json: Option<&Target>) -> Result<Exi
             objects.push(value);
         }
         let all = serde_json::json!({ "scenarios": objects, "missed": missed });
-        let text = format!("{all}\n");
-        match target {
-            Target::Stdout => output::print_stdout(&text)?,
-            Target::File(path) => output::write_atomically(path, &text)?,
-        }
+        output::write(target, &format!("{all}\n"))?;
     }
     let verdict = if missed.is_empty() {
         format!(

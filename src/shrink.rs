@@ -182,7 +182,7 @@ fn try_run(args: &ShrinkArgs) -> Result<ExitCode, CliError> {
 /// A scenario being shrunk: everything but its script, and the faults that
 /// become the script (or `None`: the scenario's own steps and nemesis stay,
 /// and its top-level steps are what gets removed).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 struct Candidate {
     scenario: Scenario,
     faults: Option<Vec<TimedAction>>,
@@ -282,7 +282,7 @@ impl Shrinker<'_> {
     /// Rounds of every reduction until a round changes nothing.
     fn shrink(&self, mut current: Candidate) -> Candidate {
         for _ in 0..4 {
-            let before = format!("{:?}", current.render());
+            let before = current.clone();
             current = self.delta_debug(current);
             current = self.remove_with_shifts(current);
             current = self.shorter_run(current);
@@ -290,7 +290,7 @@ impl Shrinker<'_> {
             current = self.fewer_nodes(current);
             current = self.shorter_windows(current);
             current = self.quieter_network(current);
-            if format!("{:?}", current.render()) == before || !self.budget_left() {
+            if current == before || !self.budget_left() {
                 break;
             }
         }
@@ -359,15 +359,17 @@ impl Shrinker<'_> {
             }
             let candidates: Vec<Candidate> = shifts()
                 .map(|shift_ms| {
-                    let mut c = current.clone();
-                    let faults = c.faults.as_mut().expect("faults");
+                    let mut faults = faults.clone();
                     faults.remove(i);
                     let shift = |us: u64| us.saturating_add_signed(shift_ms * 1000);
                     for later in &mut faults[i..] {
                         later.from_us = shift(later.from_us);
                         later.to_us = later.to_us.map(shift);
                     }
-                    c
+                    Candidate {
+                        scenario: current.scenario.clone(),
+                        faults: Some(faults),
+                    }
                 })
                 .collect();
             if let Some(smaller) = self.first_failing(candidates) {

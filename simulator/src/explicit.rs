@@ -19,15 +19,6 @@ use crate::node::NodeId;
 use crate::options::RunOptions;
 use scenarios::{Scenario, StepSpec, Target, Term};
 
-/// One fault of a run: when it began and, unless it was still in force when
-/// the faulty phase or the run ended, when it was undone.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TimedFault {
-    pub from_us: u64,
-    pub to_us: Option<u64>,
-    pub fault: Fault,
-}
-
 /// A change at `from_us` (a step that acts at once), and, for a fault with
 /// an end, the step that undoes it at `to_us`. A scripted action has no end.
 #[derive(Clone, Debug, PartialEq)]
@@ -40,6 +31,18 @@ pub struct TimedAction {
 }
 
 impl TimedAction {
+    /// The nemesis's `fault`, begun at `from_us` and, unless it was still in
+    /// force when the faulty phase or the run ended, undone at `to_us`.
+    pub fn of_fault(from_us: u64, to_us: Option<u64>, fault: Fault) -> TimedAction {
+        let (start, end) = fault_steps_of(fault);
+        TimedAction {
+            from_us,
+            to_us,
+            start,
+            end: Some(end),
+        }
+    }
+
     /// The highest node id either step names (0 when none).
     pub fn max_node(&self) -> NodeId {
         let mut max = 0;
@@ -85,55 +88,42 @@ pub fn ids(set: u64) -> Target {
     )
 }
 
-impl TimedFault {
-    /// The fault as a start step and an undoing one.
-    pub fn action(&self) -> TimedAction {
-        let (start, end) = self.steps();
-        TimedAction {
-            from_us: self.from_us,
-            to_us: self.to_us,
-            start,
-            end: Some(end),
-        }
-    }
-
-    /// The step that starts the fault and the one that undoes it.
-    pub fn steps(&self) -> (StepSpec, StepSpec) {
-        let node = |n: NodeId| Target::one(Term::Node(n as u64));
-        match self.fault {
-            Fault::PartitionHalves { minority } => (
-                StepSpec::Partition {
-                    groups: vec![ids(minority)],
-                    label: None,
-                },
-                StepSpec::Heal {},
-            ),
-            Fault::IsolateOne { node: n } | Fault::IsolateLeader { node: n } => (
-                StepSpec::Isolate {
-                    target: node(n),
-                    label: None,
-                },
-                StepSpec::Heal {},
-            ),
-            Fault::OneWay { node: n } => (
-                StepSpec::OneWay {
-                    from: node(n),
-                    to: Target::one(Term::All),
-                    label: None,
-                },
-                StepSpec::Heal {},
-            ),
-            Fault::Crash { node: n } => (
-                StepSpec::Crash {
-                    target: node(n),
-                    label: None,
-                },
-                StepSpec::Restart {
-                    target: Some(node(n)),
-                    label: None,
-                },
-            ),
-        }
+/// The step that starts `fault` and the one that undoes it.
+fn fault_steps_of(fault: Fault) -> (StepSpec, StepSpec) {
+    let node = |n: NodeId| Target::one(Term::Node(n as u64));
+    match fault {
+        Fault::PartitionHalves { minority } => (
+            StepSpec::Partition {
+                groups: vec![ids(minority)],
+                label: None,
+            },
+            StepSpec::Heal {},
+        ),
+        Fault::IsolateOne { node: n } | Fault::IsolateLeader { node: n } => (
+            StepSpec::Isolate {
+                target: node(n),
+                label: None,
+            },
+            StepSpec::Heal {},
+        ),
+        Fault::OneWay { node: n } => (
+            StepSpec::OneWay {
+                from: node(n),
+                to: Target::one(Term::All),
+                label: None,
+            },
+            StepSpec::Heal {},
+        ),
+        Fault::Crash { node: n } => (
+            StepSpec::Crash {
+                target: node(n),
+                label: None,
+            },
+            StepSpec::Restart {
+                target: Some(node(n)),
+                label: None,
+            },
+        ),
     }
 }
 
@@ -197,12 +187,8 @@ pub fn pinned(scenario: &Scenario, options: &RunOptions) -> Scenario {
 mod tests {
     use super::*;
 
-    fn timed(from_us: u64, to_us: Option<u64>, fault: Fault) -> TimedFault {
-        TimedFault {
-            from_us,
-            to_us,
-            fault,
-        }
+    fn timed(from_us: u64, to_us: Option<u64>, fault: Fault) -> TimedAction {
+        TimedAction::of_fault(from_us, to_us, fault)
     }
 
     #[test]
@@ -216,8 +202,7 @@ mod tests {
             ),
             timed(3_100_000, None, Fault::OneWay { node: 4 }),
         ];
-        let actions: Vec<TimedAction> = faults.iter().map(TimedFault::action).collect();
-        let steps = fault_steps(&actions);
+        let steps = fault_steps(&faults);
         let names: Vec<&str> = steps.iter().map(StepSpec::name).collect();
         assert_eq!(
             names,
@@ -239,8 +224,8 @@ mod tests {
             panic!("a partition")
         };
         assert_eq!(groups[0], Target(vec![Term::Node(1), Term::Node(3)]));
-        assert_eq!(actions[1].max_node(), 3);
-        assert_eq!(actions[2].max_node(), 4);
+        assert_eq!(faults[1].max_node(), 3);
+        assert_eq!(faults[2].max_node(), 4);
     }
 
     #[test]

@@ -162,12 +162,8 @@ impl Timeline {
             .faults
             .iter()
             .map(|w| {
-                crate::explicit::TimedFault {
-                    from_us: w.from_us,
-                    to_us: (w.to_us < cut_us).then_some(w.to_us),
-                    fault: w.fault,
-                }
-                .action()
+                let to_us = (w.to_us < cut_us).then_some(w.to_us);
+                crate::explicit::TimedAction::of_fault(w.from_us, to_us, w.fault)
             })
             .collect();
         faults.sort_by_key(|f| f.from_us);

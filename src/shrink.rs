@@ -50,7 +50,10 @@ pub struct ShrinkArgs {
     /// Overwrite `--out` if it exists.
     #[arg(long)]
     pub force: bool,
-    /// Stop after this many trial runs (each one run of the seed).
+    /// Stop after this many trial runs (each one run of the seed), counted as
+    /// if they ran one after another: a batch that runs in parallel counts
+    /// up to its first failing candidate, so the result does not depend on
+    /// `--jobs`.
     #[arg(long, value_name = "N", default_value = "3000")]
     pub max_runs: u64,
     /// Worker threads; the result never depends on it.
@@ -255,12 +258,18 @@ impl Shrinker<'_> {
     /// Runs `candidate`: `Some(operations invoked)` when it is valid and its
     /// seed fails with the same kind.
     fn trial(&self, candidate: &Candidate) -> Option<u64> {
+        self.runs.fetch_add(1, Ordering::Relaxed);
+        self.uncounted_trial(candidate)
+    }
+
+    /// [`Self::trial`] without counting the run against the budget (the
+    /// caller counts it).
+    fn uncounted_trial(&self, candidate: &Candidate) -> Option<u64> {
         let mut scenario = candidate.render();
         if scenario.validate().is_err() {
             return None;
         }
         scenario.limits.max_events = scenario.limits.max_events.min(self.max_events);
-        self.runs.fetch_add(1, Ordering::Relaxed);
         self.bar.inc(1);
         let outcome = run_one(&scenario, self.seed, None);
         let same = outcome
@@ -271,12 +280,21 @@ impl Shrinker<'_> {
     }
 
     /// The first of `candidates` (in order) that still fails; all run in
-    /// parallel, within the run budget.
+    /// parallel, within the run budget. The budget is charged with the runs
+    /// up to that first one (all of them when none fails), not with the
+    /// runs the threads happened to start beyond it, so that where the
+    /// budget ends, and with it the result, does not depend on `--jobs`.
     fn first_failing(&self, candidates: Vec<Candidate>) -> Option<Candidate> {
         if !self.budget_left() {
             return None;
         }
-        candidates.into_par_iter().find_first(|c| self.fails(c))
+        let count = candidates.len();
+        let found = candidates
+            .par_iter()
+            .position_first(|c| self.uncounted_trial(c).is_some());
+        let charged = found.map_or(count, |i| i + 1);
+        self.runs.fetch_add(charged as u64, Ordering::Relaxed);
+        found.map(|i| candidates[i].clone())
     }
 
     /// Rounds of every reduction until a round changes nothing.
@@ -285,6 +303,7 @@ impl Shrinker<'_> {
             let before = current.clone();
             current = self.delta_debug(current);
             current = self.remove_with_shifts(current);
+            current = self.shorter_gaps(current);
             current = self.shorter_run(current);
             current = self.fewer_ops(current);
             current = self.fewer_nodes(current);
@@ -374,6 +393,50 @@ impl Shrinker<'_> {
                 .collect();
             if let Some(smaller) = self.first_failing(candidates) {
                 current = smaller;
+            }
+        }
+        current
+    }
+
+    /// The quiet time before each fault (from the start of the run, or from
+    /// the end of the fault before it) cut short: that fault and every later
+    /// one come earlier, and so do the end of the faulty phase and the
+    /// clients' stop time. Ahead of the first fault this removes the
+    /// operations of a run that fails only later. Each gap tries
+    /// [`GAP_STEPS`] lengths in parallel, the shortest that fails wins.
+    fn shorter_gaps(&self, mut current: Candidate) -> Candidate {
+        let count = current.faults.as_ref().map_or(0, Vec::len);
+        for i in 0..count {
+            let Some(faults) = current.faults.clone() else {
+                break;
+            };
+            let quiet_from = match i {
+                0 => 0,
+                _ => faults[i - 1].to_us.unwrap_or(faults[i - 1].from_us),
+            };
+            let gap_ms = faults[i].from_us.saturating_sub(quiet_from) / 1000;
+            if gap_ms == 0 || !self.budget_left() {
+                continue;
+            }
+            let candidates: Vec<Candidate> = (0..GAP_STEPS)
+                .map(|k| {
+                    let cut_ms = gap_ms - gap_ms * k / GAP_STEPS;
+                    let mut c = current.clone();
+                    let mut later = faults.clone();
+                    for f in &mut later[i..] {
+                        f.from_us -= cut_ms * 1000;
+                        f.to_us = f.to_us.map(|us| us - cut_ms * 1000);
+                    }
+                    c.faults = Some(later);
+                    let phases = &mut c.scenario.phases;
+                    phases.faulty_ms = phases.faulty_ms.saturating_sub(cut_ms);
+                    let workload = &mut c.scenario.workload;
+                    workload.stop_ms = workload.stop_ms.map(|ms| ms.saturating_sub(cut_ms));
+                    c
+                })
+                .collect();
+            if let Some(shorter) = self.first_failing(candidates) {
+                current = shorter;
             }
         }
         current
@@ -530,6 +593,10 @@ const SHIFT_MS_MAX: i64 = 50;
 fn shifts() -> impl Iterator<Item = i64> {
     std::iter::once(0).chain((1..=SHIFT_MS_MAX).flat_map(|ms| [ms, -ms]))
 }
+
+/// How many shorter lengths `shorter_gaps` tries for one gap (all of it
+/// cut, then 15/16 of it, ... 1/16).
+const GAP_STEPS: u64 = 16;
 
 /// Points of the run at which `fewer_ops` tries stopping the clients.
 const STOP_STEPS: u64 = 16;

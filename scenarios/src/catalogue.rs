@@ -133,6 +133,10 @@ pub const CATALOGUE: &[(&str, &str)] = &[
         "no-election-jitter",
         include_str!("../catalogue/no-election-jitter.toml"),
     ),
+    (
+        "leader-isolation",
+        include_str!("../catalogue/leader-isolation.toml"),
+    ),
 ];
 
 /// The TOML text of the catalogue scenario `name`, if there is one.

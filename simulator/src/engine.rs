@@ -656,7 +656,14 @@ impl<'c, N: Node> World<'c, N> {
             tracer.push(format_args!("nemesis starts {fault:?} for {duration_us}us"));
             tracer.end();
         }
-        observer.on_fault(&FaultChange::of(&fault, self.queue.now_us(), true));
+        let at_top_leader =
+            matches!(fault, Fault::IsolateLeader { node } if self.top_leader() == Some(node));
+        observer.on_fault(&FaultChange::of(
+            &fault,
+            self.queue.now_us(),
+            true,
+            at_top_leader,
+        ));
         match fault {
             Fault::PartitionHalves { minority } => self.network.partition(minority),
             Fault::IsolateOne { node } | Fault::IsolateLeader { node } => {
@@ -696,7 +703,7 @@ impl<'c, N: Node> World<'c, N> {
             tracer.push(format_args!("nemesis ends {fault:?}"));
             tracer.end();
         }
-        observer.on_fault(&FaultChange::of(&fault, self.queue.now_us(), false));
+        observer.on_fault(&FaultChange::of(&fault, self.queue.now_us(), false, false));
         match fault {
             Fault::Crash { node } => self.restart(node, observer, tracer),
             _ => {

@@ -33,8 +33,25 @@ pub struct TimedAction {
 impl TimedAction {
     /// The nemesis's `fault`, begun at `from_us` and, unless it was still in
     /// force when the faulty phase or the run ended, undone at `to_us`.
-    pub fn of_fault(from_us: u64, to_us: Option<u64>, fault: Fault) -> TimedAction {
-        let (start, end) = fault_steps_of(fault);
+    ///
+    /// An `isolate-leader` fault that took the leader a script's `leader`
+    /// target names (`at_top_leader`) is written `isolate leader?`: in the
+    /// run as it was, that is the same node, and once `raftsim shrink` has
+    /// removed an earlier fault it still isolates whoever leads then, which
+    /// is what the fault was for (with a node id it would isolate a
+    /// follower of another leader, and the failure seldom survives).
+    pub fn of_fault(
+        from_us: u64,
+        to_us: Option<u64>,
+        fault: Fault,
+        at_top_leader: bool,
+    ) -> TimedAction {
+        let (mut start, end) = fault_steps_of(fault);
+        if let (Fault::IsolateLeader { .. }, true, StepSpec::Isolate { target, .. }) =
+            (fault, at_top_leader, &mut start)
+        {
+            *target = Target::one(Term::LeaderIfAny);
+        }
         TimedAction {
             from_us,
             to_us,
@@ -188,7 +205,7 @@ mod tests {
     use super::*;
 
     fn timed(from_us: u64, to_us: Option<u64>, fault: Fault) -> TimedAction {
-        TimedAction::of_fault(from_us, to_us, fault)
+        TimedAction::of_fault(from_us, to_us, fault, false)
     }
 
     #[test]
@@ -226,6 +243,23 @@ mod tests {
         assert_eq!(groups[0], Target(vec![Term::Node(1), Term::Node(3)]));
         assert_eq!(faults[1].max_node(), 3);
         assert_eq!(faults[2].max_node(), 4);
+    }
+
+    #[test]
+    fn the_isolated_leader_is_written_as_leader_if_any() {
+        let fault = Fault::IsolateLeader { node: 3 };
+        let as_leader = TimedAction::of_fault(10, Some(20), fault, true);
+        assert_eq!(
+            as_leader.start,
+            StepSpec::Isolate {
+                target: Target::one(Term::LeaderIfAny),
+                label: None
+            }
+        );
+        assert_eq!(as_leader.max_node(), 0);
+        // A stale leader (another node leads a higher term) keeps its id.
+        let stale = TimedAction::of_fault(10, Some(20), fault, false);
+        assert_eq!(stale.max_node(), 3);
     }
 
     #[test]

@@ -55,16 +55,26 @@ pub struct FaultChange<'a> {
     /// The fault itself, for tools that rewrite a run's faults as scripted
     /// steps (`raftsim shrink`).
     pub kind: Fault,
+    /// The node the fault singles out is the one a script's `leader` target
+    /// names at this instant (the live leader of the highest term): an
+    /// `isolate-leader` fault can then be written as `isolate leader?`.
+    pub at_top_leader: bool,
 }
 
 impl<'a> FaultChange<'a> {
-    pub(crate) fn of(fault: &'a Fault, at_us: u64, began: bool) -> FaultChange<'a> {
+    pub(crate) fn of(
+        fault: &'a Fault,
+        at_us: u64,
+        began: bool,
+        at_top_leader: bool,
+    ) -> FaultChange<'a> {
         FaultChange {
             at_us,
             began,
             fault,
             nodes: singled_out(fault),
             kind: *fault,
+            at_top_leader,
         }
     }
 }

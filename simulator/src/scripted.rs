@@ -388,7 +388,7 @@ impl<N: Node> World<'_, N> {
 
     /// The running node that believes it leads in the highest term (the
     /// lowest id among equals, which only a broken protocol has).
-    fn top_leader(&self) -> Option<NodeId> {
+    pub(crate) fn top_leader(&self) -> Option<NodeId> {
         let leaders = self.leaders() & !self.paused;
         (0..self.nodes.len())
             .filter(|i| leaders & (1 << i) != 0)

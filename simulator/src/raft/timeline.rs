@@ -88,6 +88,9 @@ pub struct FaultWindow {
     pub nodes: Vec<NodeId>,
     /// The fault itself.
     pub fault: crate::Fault,
+    /// An `isolate-leader` fault that took the leader a script's `leader`
+    /// target would name (see [`crate::record::FaultChange::at_top_leader`]).
+    pub at_top_leader: bool,
 }
 
 /// What a recording holds once the run is over.
@@ -163,7 +166,7 @@ impl Timeline {
             .iter()
             .map(|w| {
                 let to_us = (w.to_us < cut_us).then_some(w.to_us);
-                crate::explicit::TimedAction::of_fault(w.from_us, to_us, w.fault)
+                crate::explicit::TimedAction::of_fault(w.from_us, to_us, w.fault, w.at_top_leader)
             })
             .collect();
         faults.sort_by_key(|f| f.from_us);
@@ -218,6 +221,7 @@ impl Timeline {
                 label,
                 nodes,
                 fault: change.kind,
+                at_top_leader: change.at_top_leader,
             });
         } else if let Some(i) = self.open_faults.iter().position(|f| f.label == label) {
             let mut fault = self.open_faults.remove(i);

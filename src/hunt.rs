@@ -51,6 +51,7 @@ pub struct HuntArgs {
 /// Every other bug is hunted in the default scenario.
 const HOMES: &[(&str, &str)] = &[
     ("figure8-commit", "leader-isolation"),
+    ("lease-ignores-drift", "lease-reads-drift"),
     ("forget-vote", "crash-after-vote"),
     ("term-not-persisted", "crash-after-vote"),
     ("commit-index-lag", "commit-index-lag"),

@@ -94,6 +94,16 @@ pub enum Bug {
     /// or `readPersist()` leaves out `currentTerm` (it encodes the fields one
     /// by one, and a forgotten one decodes as zero).
     TermNotPersisted,
+    /// With lease reads, the leader takes its lease as the followers'
+    /// minimum election timeout (less the one tick a follower's first tick
+    /// may come early), as if every clock ran at the same rate: a leader
+    /// whose clock runs slow still serves reads from its own state after
+    /// followers whose clocks run fast have elected a new leader that
+    /// accepted writes. Breaks the drift bound of the Raft thesis section
+    /// 6.4.1 ("the lease ... must account for clock drift"); etcd's
+    /// lease-based reads carry the same warning. Only matters with
+    /// `read_mode = "lease"`.
+    LeaseIgnoresDrift,
 }
 
 impl Bug {
@@ -109,6 +119,7 @@ impl Bug {
         Bug::CommitIndexLag,
         Bug::NoElectionJitter,
         Bug::TermNotPersisted,
+        Bug::LeaseIgnoresDrift,
     ];
 
     /// The name used on the command line and in scenario files.
@@ -125,6 +136,7 @@ impl Bug {
             Bug::CommitIndexLag => "commit-index-lag",
             Bug::NoElectionJitter => "no-election-jitter",
             Bug::TermNotPersisted => "term-not-persisted",
+            Bug::LeaseIgnoresDrift => "lease-ignores-drift",
         }
     }
 
@@ -161,6 +173,9 @@ impl Bug {
             }
             Bug::TermNotPersisted => {
                 "the current term is not persisted, so a restarted node starts again at term 0 (Figure 2, section 5.1)"
+            }
+            Bug::LeaseIgnoresDrift => {
+                "a lease-read leader ignores clock drift, so its lease outlasts the followers' wait (thesis section 6.4.1)"
             }
         }
     }

@@ -25,6 +25,14 @@ pub struct Config {
     /// Check-quorum (thesis section 6.2): a leader that has not heard from a
     /// majority within an election timeout (the minimum) steps down.
     pub check_quorum: bool,
+    /// Lease reads (thesis section 6.4.1, `lease.rs`): a leader answers
+    /// reads through [`crate::RawNode::read_lease`] without a heartbeat
+    /// round while its lease holds, and nodes hold back votes while a lease
+    /// may hold. Off by default.
+    pub lease_reads: bool,
+    /// The bound on how far any two clocks' rates may differ from the true
+    /// rate, in parts per million; the lease shrinks by it.
+    pub clock_drift_bound_ppm: u32,
     /// At most this many append messages with entries in flight to a follower.
     pub max_inflight_msgs: usize,
     /// At most this many entries in one append message.

@@ -84,7 +84,8 @@ impl<C: Command> Raft<C> {
             // Leader stickiness: while we hear from a leader, nobody needs a new one.
             let heard_leader = self.leader.is_some()
                 && self.election_elapsed < self.cfg.election_timeout_ticks_min;
-            let granted = term > self.term && up_to_date && !heard_leader;
+            let granted =
+                term > self.term && up_to_date && !heard_leader && !self.votes_held_back();
             let reply_term = if granted { term } else { self.term };
             let body = MessageBody::VoteResponse { pre: true, granted };
             self.msgs.push(crate::types::Message {

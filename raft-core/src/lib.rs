@@ -11,6 +11,7 @@ mod check_quorum;
 pub mod config;
 mod election;
 pub mod kv;
+mod lease;
 pub mod log;
 pub mod progress;
 pub mod quorum;

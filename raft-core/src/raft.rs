@@ -41,6 +41,12 @@ pub struct Raft<C> {
     /// (empty when not leading), and the window's ticks so far.
     pub(crate) heard_from: Vec<bool>,
     pub(crate) quorum_elapsed: u32,
+    /// Ticks since this node (re)started.
+    pub(crate) ticks: u64,
+    /// Lease reads: a leader's heartbeat rounds of this leadership with the
+    /// tick each was sent at, oldest first, from the newest one a majority
+    /// answered (see `lease.rs`).
+    pub(crate) lease_rounds: std::collections::VecDeque<(u64, u64)>,
 }
 
 impl<C: Command> Raft<C> {
@@ -73,6 +79,8 @@ impl<C: Command> Raft<C> {
             reads: crate::read_index::ReadIndex::new(n),
             heard_from: Vec::new(),
             quorum_elapsed: 0,
+            ticks: 0,
+            lease_rounds: std::collections::VecDeque::new(),
             cfg,
         };
         // With the planted bug term-not-persisted the restored term is 0 under
@@ -209,11 +217,13 @@ impl<C: Command> Raft<C> {
         self.leader = leader;
         self.progress.clear();
         self.heard_from.clear();
+        self.lease_rounds.clear();
         self.reads.abandon();
     }
 
     /// One tick of the node's clock.
     pub fn tick(&mut self) {
+        self.ticks += 1;
         if self.role == Role::Leader {
             self.heartbeat_elapsed += 1;
             if self.heartbeat_elapsed >= self.cfg.heartbeat_ticks {
@@ -233,6 +243,14 @@ impl<C: Command> Raft<C> {
     /// then by kind.
     pub fn step(&mut self, m: Message<C>) {
         if m.to != self.cfg.id || self.voter_index(m.from).is_none() {
+            return;
+        }
+        // Lease reads: no vote while a leader's lease may hold (lease.rs).
+        // A pre-vote is answered (refused) below; a vote is not answered.
+        if matches!(m.body, MessageBody::Vote { pre: false, .. })
+            && m.from != self.cfg.id
+            && self.votes_held_back()
+        {
             return;
         }
         if m.term > self.term {

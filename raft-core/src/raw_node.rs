@@ -194,6 +194,13 @@ impl<C: Command> RawNode<C> {
         self.raft.read_index(ctx)
     }
 
+    /// Asks for a linearizable read identified by `ctx` under the leader's
+    /// lease (`Config::lease_reads`): confirmed in the next ready if the lease
+    /// holds, else as [`RawNode::read_index`] does.
+    pub fn read_lease(&mut self, ctx: u64) -> Result<(), Option<NodeId>> {
+        self.raft.read_lease(ctx)
+    }
+
     pub fn id(&self) -> NodeId {
         self.raft.id()
     }

@@ -54,6 +54,17 @@ impl ReadIndex {
         self.round
     }
 
+    /// Starts a new round and returns it.
+    pub(crate) fn next_round(&mut self) -> u64 {
+        self.round += 1;
+        self.round
+    }
+
+    /// The highest round each voter has answered, indexed like the voters.
+    pub(crate) fn acked(&self) -> &[u64] {
+        &self.acked
+    }
+
     pub fn acknowledge(&mut self, voter: usize, round: u64) {
         if round <= self.round {
             self.acked[voter] = self.acked[voter].max(round);

@@ -66,6 +66,7 @@ impl<C: Command> Raft<C> {
     }
 
     pub(crate) fn broadcast_heartbeat(&mut self) {
+        self.start_lease_round();
         for i in 0..self.cfg.voters.len() {
             let to = self.cfg.voters[i];
             if to != self.cfg.id {

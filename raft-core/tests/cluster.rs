@@ -21,6 +21,8 @@ fn config(id: u64, n: u64, bugs: Bugs) -> Config {
         pre_vote: true,
         noop_on_election: true,
         check_quorum: false,
+        lease_reads: false,
+        clock_drift_bound_ppm: 0,
         max_inflight_msgs: 4,
         max_entries_per_msg: 3,
         bugs,
@@ -46,6 +48,22 @@ struct Cluster {
 }
 
 impl Cluster {
+    /// A fresh cluster of `n` whose configurations `adjust` changes.
+    fn with(n: u64, bugs: Bugs, adjust: impl Fn(&mut Config)) -> Cluster {
+        let mut c = Cluster::new(n);
+        for i in 0..n {
+            let mut cfg = config(i, n, bugs);
+            adjust(&mut cfg);
+            c.nodes[i as usize] = RawNode::new(
+                cfg,
+                HardState::default(),
+                Vec::new(),
+                Box::new(ChaCha8Rng::seed_from_u64(i)),
+            );
+        }
+        c
+    }
+
     fn new(n: u64) -> Cluster {
         Cluster {
             nodes: (0..n)
@@ -474,17 +492,7 @@ fn a_leader_cut_off_from_its_majority_confirms_no_read() {
 /// appends one and is confirmed only once it commits.
 #[test]
 fn a_read_waits_for_an_entry_of_the_leaders_term() {
-    let mut c = Cluster::new(3);
-    for i in 0..3 {
-        let mut cfg = config(i, 3, Bugs::none());
-        cfg.noop_on_election = false;
-        c.nodes[i as usize] = RawNode::new(
-            cfg,
-            HardState::default(),
-            Vec::new(),
-            Box::new(ChaCha8Rng::seed_from_u64(i)),
-        );
-    }
+    let mut c = Cluster::with(3, Bugs::none(), |cfg| cfg.noop_on_election = false);
     c.tick_all(40);
     let l = c.leaders()[0] as usize;
     assert_eq!(c.nodes[l].log().last_index(), 0, "no no-op on election");
@@ -496,4 +504,129 @@ fn a_read_waits_for_an_entry_of_the_leaders_term() {
         "the read appended a no-op"
     );
     assert_eq!(states, vec![raft_core::ReadState { ctx: 9, index: 1 }]);
+}
+
+/// A cluster of `n` whose nodes use lease reads with `drift_ppm` as the
+/// clock-drift bound (election timeout 10 to 20 ticks, heartbeat every 2).
+fn lease_cluster(n: u64, drift_ppm: u32, bugs: Bugs) -> Cluster {
+    let mut c = Cluster::with(n, bugs, |cfg| {
+        cfg.lease_reads = true;
+        cfg.clock_drift_bound_ppm = drift_ppm;
+    });
+    c.tick_all(40);
+    assert_eq!(c.leaders().len(), 1);
+    c
+}
+
+/// Whether the leader, cut off from every follower right after a round of
+/// ticks (its last heartbeat round, sent at most one tick ago, answered by
+/// all) and then left alone for `ticks` ticks, still answers a lease read:
+/// at once, with no message exchanged.
+fn lease_read_after(drift_ppm: u32, bugs: Bugs, ticks: usize) -> bool {
+    let mut c = lease_cluster(3, drift_ppm, bugs);
+    let l = c.leaders()[0] as usize;
+    c.nodes[l].propose(5).unwrap();
+    c.tick_all(3);
+    for i in 0..3 {
+        c.down[i] = i != l;
+    }
+    for _ in 0..ticks {
+        c.nodes[l].tick();
+        c.deliver_all();
+    }
+    assert_eq!(c.nodes[l].role(), Role::Leader);
+    c.nodes[l].read_lease(5).unwrap();
+    let (states, _) = c.deliver_collecting_reads(l);
+    !states.is_empty()
+}
+
+/// Thesis section 6.4.1. With a minimum election timeout of 10 ticks, a
+/// follower that heard round r waits at least 9 ticks before voting; the
+/// lease from sending r is 9 ticks with clocks that agree, and
+/// floor(9 * 0.9 / 1.1) = 7 ticks when clocks may run 10 % fast or slow.
+#[test]
+fn a_lease_read_is_answered_without_a_round_until_the_lease_ends() {
+    assert!(lease_read_after(0, Bugs::none(), 0), "at once");
+    assert!(lease_read_after(0, Bugs::none(), 6), "within 9 ticks");
+    assert!(!lease_read_after(0, Bugs::none(), 9), "not after 9 ticks");
+    assert!(lease_read_after(100_000, Bugs::none(), 5), "within 7 ticks");
+    assert!(
+        !lease_read_after(100_000, Bugs::none(), 7),
+        "drift shortens it"
+    );
+    // The planted bug takes the lease as if clocks agreed.
+    let bug = Bugs::none().with(Bug::LeaseIgnoresDrift);
+    assert!(lease_read_after(100_000, bug, 7), "lease-ignores-drift");
+    // A lease read elsewhere than on the leader names the leader.
+    let mut c = lease_cluster(3, 0, Bugs::none());
+    let l = c.leaders()[0];
+    let f = ((l + 1) % 3) as usize;
+    assert_eq!(c.nodes[f].read_lease(1), Err(Some(l)));
+}
+
+/// The other half of the lease: a follower that hears from its leader grants
+/// no vote (a vote request is not even answered, and does not raise its
+/// term) until an election timeout has passed without the leader; nor does
+/// a node for an election timeout after it restarts.
+#[test]
+fn votes_are_held_back_while_a_lease_may_hold() {
+    let mut c = lease_cluster(3, 0, Bugs::none());
+    let l = c.leaders()[0] as usize;
+    let (f, g) = ((l + 1) % 3, (l + 2) % 3);
+    let term = c.nodes[f].term();
+    let last = c.nodes[f].log().last_index();
+    let request = |pre: bool| Message {
+        from: g as u64,
+        to: f as u64,
+        term: term + 1,
+        body: MessageBody::Vote {
+            pre,
+            last_index: last + 10,
+            last_term: term,
+        },
+    };
+    let granted = |c: &mut Cluster| -> Vec<bool> {
+        c.flush();
+        std::mem::take(&mut c.wire)
+            .into_iter()
+            .filter_map(|m| match m.body {
+                MessageBody::VoteResponse { granted, .. } => Some(granted),
+                _ => None,
+            })
+            .collect()
+    };
+    c.nodes[f].step(request(false));
+    assert_eq!(c.nodes[f].term(), term, "a vote request is ignored");
+    assert_eq!(granted(&mut c), Vec::<bool>::new());
+    c.nodes[f].step(request(true));
+    assert_eq!(granted(&mut c), vec![false], "a pre-vote is refused");
+    // Without the leader for an election timeout, both are granted.
+    c.down[l] = true;
+    for _ in 0..10 {
+        c.nodes[f].tick();
+    }
+    c.wire.clear();
+    c.nodes[f].step(request(true));
+    assert_eq!(granted(&mut c), vec![true]);
+    c.nodes[f].step(request(false));
+    assert_eq!(granted(&mut c), vec![true]);
+
+    // A restarted node waits an election timeout before it votes.
+    let mut cfg = config(f as u64, 3, Bugs::none());
+    cfg.lease_reads = true;
+    let hs = HardState {
+        term: term + 1,
+        vote: None,
+    };
+    c.nodes[f] = RawNode::new(cfg, hs, Vec::new(), Box::new(ChaCha8Rng::seed_from_u64(9)));
+    let mut later = request(false);
+    later.term = term + 2;
+    c.nodes[f].step(later.clone());
+    assert_eq!(granted(&mut c), Vec::<bool>::new(), "just restarted");
+    for _ in 0..10 {
+        c.nodes[f].tick();
+    }
+    c.wire.clear();
+    c.nodes[f].step(later);
+    assert_eq!(granted(&mut c), vec![true]);
 }

@@ -23,6 +23,8 @@ fn service(id: u64, n: u64, bugs: Bugs) -> KvService {
         pre_vote: true,
         noop_on_election: false,
         check_quorum: false,
+        lease_reads: false,
+        clock_drift_bound_ppm: 0,
         max_inflight_msgs: 4,
         max_entries_per_msg: 8,
         bugs,

@@ -30,6 +30,8 @@ fn config(id: u64, voters: u64, bugs: Bugs) -> Config {
         pre_vote: true,
         noop_on_election: true,
         check_quorum: false,
+        lease_reads: false,
+        clock_drift_bound_ppm: 0,
         max_inflight_msgs: 4,
         max_entries_per_msg: 8,
         bugs,

@@ -137,6 +137,10 @@ pub const CATALOGUE: &[(&str, &str)] = &[
         "leader-isolation",
         include_str!("../catalogue/leader-isolation.toml"),
     ),
+    (
+        "lease-reads-drift",
+        include_str!("../catalogue/lease-reads-drift.toml"),
+    ),
 ];
 
 /// The TOML text of the catalogue scenario `name`, if there is one.

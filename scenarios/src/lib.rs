@@ -311,6 +311,11 @@ pub enum ReadMode {
     ReadIndex,
     /// Reads go through the log like writes.
     Log,
+    /// Lease reads (thesis section 6.4.1): the leader answers at once while
+    /// its lease holds (a majority answered a heartbeat it sent less than an
+    /// election timeout ago, shortened by `clock.drift_ppm_max`), else by
+    /// ReadIndex; nodes hold back votes while a lease may hold.
+    Lease,
 }
 
 /// The clients and the operations they issue.

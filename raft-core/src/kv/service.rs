@@ -28,6 +28,10 @@ pub enum ReadMode {
     ReadIndex,
     /// Reads are proposed to the log and answered when they apply.
     Log,
+    /// Lease reads: answered from the state machine without a heartbeat
+    /// round while the leader's lease holds (needs `Config::lease_reads`),
+    /// else as ReadIndex.
+    Lease,
 }
 
 /// The answer to a request. `seq` is the request's, so that a client can
@@ -135,10 +139,14 @@ impl KvService {
             self.not_leader(addr, seq);
             return;
         }
-        if cmd.op.is_read() && self.read_mode == ReadMode::ReadIndex {
+        if cmd.op.is_read() && self.read_mode != ReadMode::Log {
             let ctx = self.next_read_ctx;
             self.next_read_ctx += 1;
-            match self.raw.read_index(ctx) {
+            let asked = match self.read_mode {
+                ReadMode::Lease => self.raw.read_lease(ctx),
+                _ => self.raw.read_index(ctx),
+            };
+            match asked {
                 Ok(()) => {
                     self.reads.insert(ctx, Waiting { addr, cmd });
                 }

@@ -41,6 +41,8 @@ pub fn raft_config(scenario: &Scenario) -> RaftConfig {
             pre_vote: c.pre_vote,
             noop_on_election: c.noop_on_election,
             check_quorum: c.check_quorum,
+            lease_reads: scenario.workload.read_mode == scenarios::ReadMode::Lease,
+            clock_drift_bound_ppm: scenario.clock.drift_ppm_max,
             max_inflight_msgs: c.max_inflight_msgs,
             max_entries_per_msg: c.max_entries_per_msg,
             bugs,
@@ -48,6 +50,7 @@ pub fn raft_config(scenario: &Scenario) -> RaftConfig {
         read_mode: match scenario.workload.read_mode {
             scenarios::ReadMode::ReadIndex => ReadMode::ReadIndex,
             scenarios::ReadMode::Log => ReadMode::Log,
+            scenarios::ReadMode::Lease => ReadMode::Lease,
         },
     }
 }

@@ -1,0 +1,123 @@
+//! Lease reads (Raft thesis section 6.4.1): a leader answers reads without a
+//! heartbeat round while it holds a lease, bounded by the clock-drift bound.
+//! Off unless `Config::lease_reads`.
+//!
+//! The argument, in ticks of the node's own clock (nodes have no other
+//! clock). A follower that hears a heartbeat of round `r` grants no vote,
+//! pre-vote or real, until `election_timeout_ticks_min` of its ticks have
+//! passed since (it ignores vote requests while it hears from a leader, and
+//! a node that restarts waits as long before voting: it may have heard a
+//! heartbeat just before it crashed). Its first tick may come at once, so
+//! that is at least `min - 1` tick periods of its clock after the leader
+//! sent round `r`. Every election needs a majority, and a majority answered
+//! round `r`, so no other leader exists (and nothing newer commits) until
+//! then. With clocks that run at rates within `1 +- drift`, the leader's
+//! lease from sending round `r` at tick `T` lasts
+//! `floor((min - 1) * (1 - drift) / (1 + drift))` of its own ticks; a read
+//! at tick `N` is served if `N + 1 <= T + lease` (the read may come as late
+//! as just before tick `N + 1`).
+//!
+//! The planted bug `lease-ignores-drift` takes the lease as `min - 1` ticks,
+//! right only for clocks that agree.
+
+use crate::bugs::Bug;
+use crate::quorum::majority;
+use crate::raft::Raft;
+use crate::types::{Command, ReadState, Role};
+
+/// Parts per million.
+const PPM: u64 = 1_000_000;
+
+impl<C: Command> Raft<C> {
+    /// The lease's length in this node's ticks, from the sending of a
+    /// heartbeat round that a majority answered.
+    pub(crate) fn lease_ticks(&self) -> u64 {
+        let guard = u64::from(self.cfg.election_timeout_ticks_min.saturating_sub(1));
+        if self.cfg.bugs.has(Bug::LeaseIgnoresDrift) {
+            return guard;
+        }
+        let drift = u64::from(self.cfg.clock_drift_bound_ppm).min(PPM - 1);
+        guard * (PPM - drift) / (PPM + drift)
+    }
+
+    /// Whether this leader holds a lease now: a majority (itself included)
+    /// answered a heartbeat round it sent at most `lease_ticks` ago.
+    pub(crate) fn lease_holds(&self) -> bool {
+        if !self.cfg.lease_reads || self.role != Role::Leader {
+            return false;
+        }
+        let round = self.majority_round();
+        // A round that a majority answered belongs to this leadership only
+        // if it was sent in it: `lease_rounds` is cleared on every step down.
+        let Some(&(_, sent)) = self.lease_rounds.iter().rev().find(|(r, _)| *r <= round) else {
+            return false;
+        };
+        // `ticks + 1 <= sent + lease`: the read may come just before the
+        // next tick.
+        self.ticks < sent + self.lease_ticks()
+    }
+
+    /// The newest read round a majority of voters (this leader included)
+    /// has answered; 0 when none.
+    fn majority_round(&self) -> u64 {
+        let mut acked: Vec<u64> = self.reads.acked().to_vec();
+        acked.sort_unstable_by(|a, b| b.cmp(a));
+        acked
+            .get(majority(self.cfg.voters.len()) - 1)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// While a follower hears from its leader (or a leader holds its lease),
+    /// and for an election timeout after a restart, it grants no vote: the
+    /// other half of the lease argument.
+    pub(crate) fn votes_held_back(&self) -> bool {
+        if !self.cfg.lease_reads {
+            return false;
+        }
+        let min = u64::from(self.cfg.election_timeout_ticks_min);
+        if self.ticks < min {
+            return true;
+        }
+        match self.role {
+            Role::Leader => self.lease_holds(),
+            _ => self.leader.is_some() && u64::from(self.election_elapsed) < min,
+        }
+    }
+
+    /// A heartbeat round is about to go out: with leases, every heartbeat
+    /// is a new read round, dated with this node's tick, so that answers
+    /// date the lease.
+    pub(crate) fn start_lease_round(&mut self) {
+        if !self.cfg.lease_reads || self.role != Role::Leader {
+            return;
+        }
+        let round = self.reads.next_round();
+        let me = self
+            .voter_index(self.cfg.id)
+            .expect("a node is one of its voters");
+        self.reads.acknowledge(me, round);
+        self.lease_rounds.push_back((round, self.ticks));
+        // Rounds older than the one a majority answered are never needed.
+        let confirmed = self.majority_round();
+        while self.lease_rounds.len() > 1 && self.lease_rounds[1].0 <= confirmed {
+            self.lease_rounds.pop_front();
+        }
+    }
+
+    /// Serves the read `ctx` under the lease: at once (answered once the
+    /// commit index is applied) if the lease holds and an entry of this term
+    /// is committed, else by ReadIndex. Elsewhere than on a leader the answer
+    /// is the leader this node believes in.
+    pub fn read_lease(&mut self, ctx: u64) -> Result<(), Option<crate::types::NodeId>> {
+        if self.role == Role::Leader
+            && self.lease_holds()
+            && self.log.term(self.log.committed) == Some(self.term)
+        {
+            let index = self.log.committed;
+            self.reads.ready.push(ReadState { ctx, index });
+            return Ok(());
+        }
+        self.read_index(ctx)
+    }
+}

@@ -19,12 +19,14 @@ mod raft;
 pub mod raw_node;
 pub mod read_index;
 mod replication;
+mod transfer;
 pub mod types;
 
 pub use bugs::{Bug, Bugs};
 pub use config::Config;
 pub use log::RaftLog;
 pub use raw_node::{RawNode, Ready};
+pub use transfer::TransferError;
 pub use types::{
     Command, Entry, EntryData, HardState, Message, MessageBody, NodeId, ReadState, RejectHint, Role,
 };

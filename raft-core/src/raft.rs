@@ -47,6 +47,9 @@ pub struct Raft<C> {
     /// tick each was sent at, oldest first, from the newest one a majority
     /// answered (see `lease.rs`).
     pub(crate) lease_rounds: std::collections::VecDeque<(u64, u64)>,
+    /// A leadership transfer under way: its target and the ticks since it
+    /// began (`transfer.rs`).
+    pub(crate) transfer: Option<(NodeId, u32)>,
 }
 
 impl<C: Command> Raft<C> {
@@ -81,6 +84,7 @@ impl<C: Command> Raft<C> {
             quorum_elapsed: 0,
             ticks: 0,
             lease_rounds: std::collections::VecDeque::new(),
+            transfer: None,
             cfg,
         };
         // With the planted bug term-not-persisted the restored term is 0 under
@@ -218,6 +222,7 @@ impl<C: Command> Raft<C> {
         self.progress.clear();
         self.heard_from.clear();
         self.lease_rounds.clear();
+        self.transfer = None;
         self.reads.abandon();
     }
 
@@ -231,6 +236,7 @@ impl<C: Command> Raft<C> {
                 self.broadcast_heartbeat();
             }
             self.tick_check_quorum();
+            self.tick_transfer();
         } else {
             self.election_elapsed += 1;
             if self.election_elapsed >= self.election_timeout_ticks {
@@ -302,6 +308,7 @@ impl<C: Command> Raft<C> {
             MessageBody::HeartbeatResponse { read_round } => {
                 self.handle_heartbeat_response(m.from, read_round)
             }
+            MessageBody::TimeoutNow => self.handle_timeout_now(m.from),
         }
     }
 

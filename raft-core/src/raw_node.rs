@@ -201,6 +201,18 @@ impl<C: Command> RawNode<C> {
         self.raft.read_lease(ctx)
     }
 
+    /// Starts handing leadership to the voter `to` (thesis section 3.10):
+    /// proposals are refused (naming `to`) until it leads, or until an
+    /// election timeout passes and the transfer is given up.
+    pub fn transfer_leader(&mut self, to: NodeId) -> Result<(), crate::TransferError> {
+        self.raft.transfer_leader(to)
+    }
+
+    /// The node leadership is being handed to, if a transfer is under way.
+    pub fn transferring_to(&self) -> Option<NodeId> {
+        self.raft.transferring_to()
+    }
+
     pub fn id(&self) -> NodeId {
         self.raft.id()
     }

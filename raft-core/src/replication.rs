@@ -14,6 +14,10 @@ impl<C: Command> Raft<C> {
         if self.role != Role::Leader {
             return Err(self.leader);
         }
+        if let Some((to, _)) = self.transfer {
+            // Section 3.10: no new entries while leadership is handed over.
+            return Err(Some(to));
+        }
         let index = self.append_own(EntryData::Command(command));
         self.broadcast_append();
         Ok(index)
@@ -31,7 +35,7 @@ impl<C: Command> Raft<C> {
     /// Sends voter `i` the next batch of entries. In probe state this is sent
     /// even when empty (it asks where the logs match); in replicate state only
     /// when there is something new.
-    fn send_append(&mut self, i: usize) {
+    pub(crate) fn send_append(&mut self, i: usize) {
         let last = self.log.last_index();
         let pr = &self.progress[i];
         if pr.is_paused() {
@@ -160,6 +164,7 @@ impl<C: Command> Raft<C> {
                     self.maybe_commit();
                 }
                 self.send_append(i);
+                self.maybe_send_timeout_now(i);
             }
             Some(RejectHint {
                 hint_index,

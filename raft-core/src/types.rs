@@ -91,6 +91,9 @@ pub enum MessageBody<C> {
     HeartbeatResponse {
         read_round: u64,
     },
+    /// Leadership transfer (thesis section 3.10): the leader tells a
+    /// follower whose log matches its own to campaign at once.
+    TimeoutNow,
 }
 
 /// A read that the leader has confirmed: once the state machine has applied

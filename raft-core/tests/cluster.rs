@@ -630,3 +630,87 @@ fn votes_are_held_back_while_a_lease_may_hold() {
     c.nodes[f].step(later);
     assert_eq!(granted(&mut c), vec![true]);
 }
+
+/// Thesis section 3.10: the leader brings the chosen follower up to date,
+/// refuses proposals meanwhile, and tells it to campaign; it wins at once
+/// (no pre-vote, no election timeout to wait for) with every entry.
+#[test]
+fn leadership_moves_to_the_chosen_node() {
+    let mut c = Cluster::new(3);
+    c.tick_all(40);
+    let l = c.leaders()[0] as usize;
+    let t = (l + 1) % 3;
+    // The target falls behind.
+    c.down[t] = true;
+    for v in 0..5 {
+        c.nodes[l].propose(v).unwrap();
+    }
+    c.deliver_all();
+    c.down[t] = false;
+    let term = c.nodes[l].term();
+    assert!(c.nodes[t].log().last_index() < c.nodes[l].log().last_index());
+    c.nodes[l].transfer_leader(t as u64).unwrap();
+    assert_eq!(c.nodes[l].transferring_to(), Some(t as u64));
+    assert_eq!(
+        c.nodes[l].propose(9),
+        Err(Some(t as u64)),
+        "no proposals meanwhile"
+    );
+    // A heartbeat round lets the leader probe the target again (its
+    // messages to the target were lost while it was cut off); the target
+    // then catches up and campaigns, well within one election timeout.
+    c.tick_all(4);
+    assert_eq!(c.leaders(), vec![t as u64], "moved within 4 ticks");
+    assert_eq!(c.nodes[t].term(), term + 1);
+    assert_eq!(c.nodes[l].transferring_to(), None);
+    c.nodes[t].propose(10).unwrap();
+    c.tick_all(3);
+    for i in 0..3 {
+        let values: Vec<u64> = c.applied[i]
+            .iter()
+            .filter_map(|e| match e.data {
+                EntryData::Command(v) => Some(v),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(values, vec![0, 1, 2, 3, 4, 10], "node {i}");
+    }
+    c.check();
+}
+
+/// A transfer to a node that cannot be reached is given up after an
+/// election timeout; the leader stays and takes proposals again. Only a
+/// leader transfers, and only to another voter.
+#[test]
+fn a_transfer_that_cannot_finish_is_given_up() {
+    let mut c = Cluster::new(3);
+    c.tick_all(40);
+    let l = c.leaders()[0] as usize;
+    let t = (l + 1) % 3;
+    c.down[t] = true;
+    c.nodes[l].transfer_leader(t as u64).unwrap();
+    c.tick_all(5);
+    assert_eq!(c.nodes[l].propose(1), Err(Some(t as u64)));
+    c.tick_all(5);
+    assert_eq!(
+        c.nodes[l].transferring_to(),
+        None,
+        "given up after 10 ticks"
+    );
+    assert!(c.nodes[l].propose(1).is_ok());
+    assert_eq!(c.leaders(), vec![l as u64]);
+    use raft_core::TransferError;
+    assert_eq!(
+        c.nodes[l].transfer_leader(l as u64),
+        Err(TransferError::BadTarget(l as u64))
+    );
+    assert_eq!(
+        c.nodes[l].transfer_leader(7),
+        Err(TransferError::BadTarget(7))
+    );
+    let f = (l + 2) % 3;
+    assert_eq!(
+        c.nodes[f].transfer_leader(t as u64),
+        Err(TransferError::NotLeader(Some(l as u64)))
+    );
+}

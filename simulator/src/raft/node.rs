@@ -220,6 +220,7 @@ impl Node for RaftNode {
             MessageBody::AppendResponse { reject, .. } => 8 + if reject.is_some() { 16 } else { 0 },
             MessageBody::Heartbeat { .. } => 16,
             MessageBody::HeartbeatResponse { .. } => 8,
+            MessageBody::TimeoutNow => 0,
         };
         HEADER + body
     }

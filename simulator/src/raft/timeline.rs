@@ -281,6 +281,7 @@ fn describe(msg: &Message) -> (&'static str, String) {
             "HeartbeatResponse",
             format!("term {term}, read round {read_round}"),
         ),
+        MessageBody::TimeoutNow => ("TimeoutNow", format!("term {term}: campaign now")),
     }
 }
 

@@ -141,6 +141,10 @@ pub const CATALOGUE: &[(&str, &str)] = &[
         "lease-reads-drift",
         include_str!("../catalogue/lease-reads-drift.toml"),
     ),
+    (
+        "transfer-churn",
+        include_str!("../catalogue/transfer-churn.toml"),
+    ),
 ];
 
 /// The TOML text of the catalogue scenario `name`, if there is one.

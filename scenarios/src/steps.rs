@@ -150,6 +150,14 @@ pub enum StepSpec {
     },
     /// Run `steps` `times` times.
     Repeat { times: u32, steps: Vec<StepSpec> },
+    /// Leadership transfer (Raft thesis section 3.10): the leader (as
+    /// `leader` names it) hands leadership to the first node of `target`;
+    /// nothing happens when no node leads or the target is the leader.
+    Transfer {
+        target: Target,
+        #[serde(default, rename = "as", skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+    },
 }
 
 impl StepSpec {
@@ -172,6 +180,7 @@ impl StepSpec {
             StepSpec::ClockDrift { .. } => "clock-drift",
             StepSpec::Network { .. } => "network",
             StepSpec::Repeat { .. } => "repeat",
+            StepSpec::Transfer { .. } => "transfer",
         }
     }
 
@@ -188,7 +197,8 @@ impl StepSpec {
             | StepSpec::Pause { label, .. }
             | StepSpec::Resume { label, .. }
             | StepSpec::ClockJump { label, .. }
-            | StepSpec::ClockDrift { label, .. } => label.as_deref(),
+            | StepSpec::ClockDrift { label, .. }
+            | StepSpec::Transfer { label, .. } => label.as_deref(),
             _ => None,
         }
     }
@@ -638,7 +648,8 @@ fn validate_step(
         | StepSpec::Disconnect { target: t, .. }
         | StepSpec::Connect { target: t, .. }
         | StepSpec::Crash { target: t, .. }
-        | StepSpec::Pause { target: t, .. } => target("target", t)?,
+        | StepSpec::Pause { target: t, .. }
+        | StepSpec::Transfer { target: t, .. } => target("target", t)?,
         StepSpec::Restart { target: t, .. } | StepSpec::Resume { target: t, .. } => {
             if let Some(t) = t {
                 target("target", t)?;

@@ -112,7 +112,7 @@ pub(crate) struct World<'c, N: Node> {
     config: &'c N::Config,
     pub(crate) nodes: Vec<Option<N>>,
     incarnations: Vec<u32>,
-    effects: NodeEffects<N>,
+    pub(crate) effects: NodeEffects<N>,
     pub(crate) queue: EventQueue,
     pub(crate) network: Network<N::Msg>,
     disks: Disks<N::Record>,
@@ -316,7 +316,12 @@ impl<'c, N: Node> World<'c, N> {
 
     /// Shows the world to the observer after a step on `node`.
     #[inline]
-    fn observe<O: Observer<N>>(&self, observer: &mut O, node: NodeId, step: StepKind) -> Step {
+    pub(crate) fn observe<O: Observer<N>>(
+        &self,
+        observer: &mut O,
+        node: NodeId,
+        step: StepKind,
+    ) -> Step {
         observer.after_step(&View {
             now_us: self.queue.now_us(),
             node,
@@ -468,7 +473,7 @@ impl<'c, N: Node> World<'c, N> {
 
     /// Applies a step's effects and ends its trace line with a summary.
     #[inline]
-    fn settle(&mut self, node: NodeId, tracer: &mut Tracer<'_>) -> Step {
+    pub(crate) fn settle(&mut self, node: NodeId, tracer: &mut Tracer<'_>) -> Step {
         let applied = self.apply_effects(node)?;
         if tracer.on() {
             trace_effects(tracer, applied);

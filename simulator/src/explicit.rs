@@ -86,7 +86,8 @@ fn targets(step: &StepSpec) -> Vec<&Target> {
         | StepSpec::Crash { target, .. }
         | StepSpec::Pause { target, .. }
         | StepSpec::ClockJump { target, .. }
-        | StepSpec::ClockDrift { target, .. } => vec![target],
+        | StepSpec::ClockDrift { target, .. }
+        | StepSpec::Transfer { target, .. } => vec![target],
         StepSpec::OneWay { from, to, .. } => vec![from, to],
         StepSpec::Restart { target, .. } | StepSpec::Resume { target, .. } => {
             target.iter().collect()

@@ -167,4 +167,11 @@ pub trait Node: Sized {
     fn message_bytes(_msg: &Self::Msg) -> u64 {
         0
     }
+
+    /// Asked (by a scripted `transfer` step) to hand leadership to node
+    /// `to`; returns whether a transfer began. Protocols without leadership
+    /// transfer ignore it.
+    fn transfer_leader(&mut self, _to: NodeId, _out: &mut NodeEffects<Self>) -> bool {
+        false
+    }
 }

@@ -30,6 +30,9 @@ pub enum StepKind {
     Crash,
     /// The node restarted from its durable records.
     Restart,
+    /// A scripted `transfer` step asked the node (the leader) to hand
+    /// leadership over.
+    Transfer,
 }
 
 /// A read-only view of the world after one step.

@@ -733,6 +733,33 @@ impl<N: Node> World<'_, N> {
                 self.network.set_ratios(self.ratios);
                 (0, format!("network {:?}", self.ratios))
             }
+            StepSpec::Transfer { target: t, .. } => {
+                let to = nodes_of(target(self, t, rng)?).next();
+                let from = self.top_leader();
+                let (Some(from), Some(to)) = (from, to) else {
+                    let line =
+                        format!("{position}: transfer: no leader or no target, nothing done");
+                    self.trace_script(tracer, &line);
+                    self.save(step, 0);
+                    return Ok(());
+                };
+                self.record_on(observer, 1 << to, |target| StepSpec::Transfer {
+                    target,
+                    label: None,
+                });
+                self.trace_script(tracer, &format!("{position}: transfer n{from} -> n{to}"));
+                if tracer.on() {
+                    tracer.begin(self.queue.now_us(), Some(from));
+                    tracer.push(format_args!("asked to hand leadership to n{to}"));
+                }
+                let node = self.nodes[from].as_mut().expect("a leader is up");
+                let began = from != to && node.transfer_leader(to, &mut self.effects);
+                self.hasher.write_u64(u64::from(began));
+                self.settle(from, tracer)?;
+                self.observe(observer, from, crate::observe::StepKind::Transfer)?;
+                self.save(step, 1 << to);
+                return Ok(());
+            }
             StepSpec::Wait { .. } | StepSpec::Expect { .. } | StepSpec::Repeat { .. } => {
                 unreachable!("{} is not an action", step.name())
             }

@@ -286,3 +286,74 @@ within_ms = 1000
     let message = expectation_failure(&run(&s, 0));
     assert!(message.contains("no-leader"), "{message}");
 }
+
+/// `transfer` hands leadership to the chosen node within a fraction of an
+/// election timeout (300 ms here: no election could have done it), and the
+/// same expectation fails without the step.
+#[test]
+fn a_transfer_moves_leadership_to_the_chosen_node() {
+    let script = |act: &str| {
+        scenario(&format!(
+            r#"{LEADER}
+[[steps]]
+do = "wait"
+ms = 500
+[[steps]]
+do = "{act}"
+target = "follower"
+as = "t"
+[[steps]]
+do = "expect"
+that = "one-leader"
+among = "$t"
+within_ms = 150
+"#
+        ))
+    };
+    for seed in 0..5 {
+        let outcome = run(&script("transfer"), seed);
+        assert!(outcome.passed(), "seed {seed}: {:?}", outcome.failure);
+    }
+    let lines = trace(&script("transfer"), 0);
+    assert!(lines.iter().any(|l| l.contains(": transfer n")), "traced");
+    assert!(
+        lines.iter().any(|l| l.contains("TimeoutNow")),
+        "{}",
+        lines.len()
+    );
+    // `pause` of the follower as the control: the leader stays.
+    let message = expectation_failure(&run(&script("pause"), 0));
+    assert!(message.contains("one-leader"), "{message}");
+}
+
+/// A transfer to a node that cannot be reached is given up after an
+/// election timeout; the leader keeps leading and serving.
+#[test]
+fn a_transfer_to_an_unreachable_node_is_given_up() {
+    let s = scenario(&format!(
+        r#"{LEADER}
+[[steps]]
+do = "isolate"
+target = "follower"
+as = "t"
+[[steps]]
+do = "transfer"
+target = "$t"
+[[steps]]
+do = "wait"
+ms = 1000
+[[steps]]
+do = "expect"
+that = "one-leader"
+among = "!$t"
+[[steps]]
+do = "expect"
+that = "progress"
+within_ms = 2000
+"#
+    ));
+    for seed in 0..5 {
+        let outcome = run(&s, seed);
+        assert!(outcome.passed(), "seed {seed}: {:?}", outcome.failure);
+    }
+}

@@ -99,6 +99,12 @@ impl KvService {
     pub fn raw(&self) -> &RawNode<Command> {
         &self.raw
     }
+
+    /// Starts handing leadership to `to` (see [`RawNode::transfer_leader`]);
+    /// client writes are answered "not leader" (naming `to`) meanwhile.
+    pub fn transfer_leader(&mut self, to: NodeId) -> Result<(), crate::TransferError> {
+        self.raw.transfer_leader(to)
+    }
     pub fn state(&self) -> &KvState {
         &self.kv
     }

@@ -189,6 +189,17 @@ impl Node for RaftNode {
         self.raw().role() == raft_core::Role::Leader
     }
 
+    fn transfer_leader(
+        &mut self,
+        to: NodeId,
+        out: &mut Effects<Message, Record, Response>,
+    ) -> bool {
+        self.begin_step();
+        let began = self.svc.transfer_leader(to as u64).is_ok();
+        self.drain(out);
+        began
+    }
+
     fn term(&self) -> u64 {
         self.raw().term()
     }

@@ -43,7 +43,7 @@ impl<C: Command> Raft<C> {
     /// Whether this leader holds a lease now: a majority (itself included)
     /// answered a heartbeat round it sent at most `lease_ticks` ago.
     pub(crate) fn lease_holds(&self) -> bool {
-        if !self.cfg.lease_reads || self.role != Role::Leader {
+        if !self.cfg.lease_reads || self.role != Role::Leader || self.lease_given_up {
             return false;
         }
         let round = self.majority_round();
@@ -68,20 +68,19 @@ impl<C: Command> Raft<C> {
             .unwrap_or(0)
     }
 
-    /// While a follower hears from its leader (or a leader holds its lease),
-    /// and for an election timeout after a restart, it grants no vote: the
-    /// other half of the lease argument.
+    /// For an election timeout after it last accepted a leader's append or
+    /// heartbeat (whatever happened since: a higher term seen, a campaign),
+    /// and after a restart, a node grants no vote; nor does a leader while
+    /// its lease holds. The other half of the lease argument.
     pub(crate) fn votes_held_back(&self) -> bool {
         if !self.cfg.lease_reads {
             return false;
         }
         let min = u64::from(self.cfg.election_timeout_ticks_min);
-        if self.ticks < min {
-            return true;
-        }
         match self.role {
             Role::Leader => self.lease_holds(),
-            _ => self.leader.is_some() && u64::from(self.election_elapsed) < min,
+            // `heard_leader_at` is 0 after a restart: the first `min` ticks.
+            _ => self.ticks < self.heard_leader_at + min,
         }
     }
 
@@ -89,7 +88,7 @@ impl<C: Command> Raft<C> {
     /// is a new read round, dated with this node's tick, so that answers
     /// date the lease.
     pub(crate) fn start_lease_round(&mut self) {
-        if !self.cfg.lease_reads || self.role != Role::Leader {
+        if !self.cfg.lease_reads || self.role != Role::Leader || self.lease_given_up {
             return;
         }
         let round = self.reads.next_round();

@@ -50,6 +50,14 @@ pub struct Raft<C> {
     /// A leadership transfer under way: its target and the ticks since it
     /// began (`transfer.rs`).
     pub(crate) transfer: Option<(NodeId, u32)>,
+    /// Lease reads: a leader that began a transfer serves no lease read for
+    /// the rest of its term (the target campaigns without waiting, and a
+    /// late `TimeoutNow` may make it campaign after the transfer is given
+    /// up).
+    pub(crate) lease_given_up: bool,
+    /// Lease reads: `ticks` when this node last accepted a leader's append
+    /// or heartbeat (0 at start); no vote for an election timeout after it.
+    pub(crate) heard_leader_at: u64,
 }
 
 impl<C: Command> Raft<C> {
@@ -85,6 +93,8 @@ impl<C: Command> Raft<C> {
             ticks: 0,
             lease_rounds: std::collections::VecDeque::new(),
             transfer: None,
+            lease_given_up: false,
+            heard_leader_at: 0,
             cfg,
         };
         // With the planted bug term-not-persisted the restored term is 0 under
@@ -223,6 +233,7 @@ impl<C: Command> Raft<C> {
         self.heard_from.clear();
         self.lease_rounds.clear();
         self.transfer = None;
+        self.lease_given_up = false;
         self.reads.abandon();
     }
 
@@ -351,6 +362,7 @@ impl<C: Command> Raft<C> {
             self.become_follower(self.term, Some(from));
         }
         self.election_elapsed = 0;
+        self.heard_leader_at = self.ticks;
         true
     }
 

@@ -191,6 +191,8 @@ impl<C: Command> Raft<C> {
         };
         self.reads.acknowledge(i, read_round);
         self.confirm_reads();
+        // A lost TimeoutNow is sent again at every heartbeat answer.
+        self.maybe_send_timeout_now(i);
         self.progress[i].heard();
         if self.progress[i].match_index < self.log.last_index() {
             self.force_probe_append(i);

@@ -26,9 +26,17 @@ impl<C: Command> Raft<C> {
         let Some(i) = self.voter_index(to).filter(|_| to != self.cfg.id) else {
             return Err(TransferError::BadTarget(to));
         };
-        self.transfer = Some((to, 0));
-        // The lease ends here: the target will not wait for it.
+        // Asked again for the same target, the transfer keeps its clock, so
+        // that repeated asks cannot refuse writes for ever.
+        let elapsed = match self.transfer {
+            Some((t, e)) if t == to => e,
+            _ => 0,
+        };
+        self.transfer = Some((to, elapsed));
+        // The lease ends here, for the rest of the term: the target will not
+        // wait for it.
         self.lease_rounds.clear();
+        self.lease_given_up = true;
         if self.progress[i].match_index == self.log.last_index() {
             self.send(to, MessageBody::TimeoutNow);
         } else {

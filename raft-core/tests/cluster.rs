@@ -714,3 +714,59 @@ fn a_transfer_that_cannot_finish_is_given_up() {
         Err(TransferError::NotLeader(Some(l as u64)))
     );
 }
+
+/// Found in review: once a transfer starts, the leader serves no lease read
+/// for the rest of its term (the target campaigns without waiting, also on a
+/// late TimeoutNow after the transfer was given up); and a follower's wait
+/// after hearing its leader does not end when it learns of a higher term.
+#[test]
+fn a_transfer_ends_the_lease_for_the_term_and_a_new_term_does_not_end_the_wait() {
+    let mut c = lease_cluster(3, 0, Bugs::none());
+    let l = c.leaders()[0] as usize;
+    let (t, f) = ((l + 1) % 3, (l + 2) % 3);
+    c.down[t] = true;
+    c.nodes[l].transfer_leader(t as u64).unwrap();
+    c.tick_all(4); // heartbeat rounds, answered by f
+    c.tick_all(10); // the transfer is given up
+    assert_eq!(c.nodes[l].transferring_to(), None);
+    c.tick_all(2);
+    c.down[f] = true;
+    c.nodes[l].read_lease(3).unwrap();
+    let (states, _) = c.deliver_collecting_reads(l);
+    assert!(states.is_empty(), "no lease after a transfer: {states:?}");
+
+    let mut c = lease_cluster(3, 0, Bugs::none());
+    let l = c.leaders()[0] as usize;
+    let (f, g) = ((l + 1) % 3, (l + 2) % 3);
+    let term = c.nodes[f].term();
+    // A refusal from a higher term moves f on without a leader...
+    c.nodes[f].step(Message {
+        from: g as u64,
+        to: f as u64,
+        term: term + 1,
+        body: MessageBody::VoteResponse {
+            pre: false,
+            granted: false,
+        },
+    });
+    assert_eq!(c.nodes[f].term(), term + 1);
+    // ... but it still grants no vote in that term.
+    c.nodes[f].step(Message {
+        from: g as u64,
+        to: f as u64,
+        term: term + 1,
+        body: MessageBody::Vote {
+            pre: false,
+            last_index: 1000,
+            last_term: term,
+        },
+    });
+    c.flush();
+    assert!(
+        !c.wire
+            .iter()
+            .any(|m| matches!(m.body, MessageBody::VoteResponse { granted: true, .. })),
+        "{:?}",
+        c.wire
+    );
+}

@@ -294,7 +294,7 @@ impl Shrinker<'_> {
             .position_first(|c| self.uncounted_trial(c).is_some());
         let charged = found.map_or(count, |i| i + 1);
         self.runs.fetch_add(charged as u64, Ordering::Relaxed);
-        found.map(|i| candidates[i].clone())
+        found.and_then(|i| candidates.into_iter().nth(i))
     }
 
     /// Rounds of every reduction until a round changes nothing.

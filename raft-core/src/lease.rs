@@ -21,7 +21,6 @@
 //! right only for clocks that agree.
 
 use crate::bugs::Bug;
-use crate::quorum::majority;
 use crate::raft::Raft;
 use crate::types::{Command, ReadState, Role};
 
@@ -46,26 +45,19 @@ impl<C: Command> Raft<C> {
         if !self.cfg.lease_reads || self.role != Role::Leader || self.lease_given_up {
             return false;
         }
-        let round = self.majority_round();
-        // A round that a majority answered belongs to this leadership only
-        // if it was sent in it: `lease_rounds` is cleared on every step down.
-        let Some(&(_, sent)) = self.lease_rounds.iter().rev().find(|(r, _)| *r <= round) else {
+        // The newest round of this leadership (`lease_rounds` is cleared on
+        // every step down) that a majority answered.
+        let Some(&(_, sent)) = self
+            .lease_rounds
+            .iter()
+            .rev()
+            .find(|(round, _)| self.reads.majority_answered(*round))
+        else {
             return false;
         };
         // `ticks + 1 <= sent + lease`: the read may come just before the
         // next tick.
         self.ticks < sent + self.lease_ticks()
-    }
-
-    /// The newest read round a majority of voters (this leader included)
-    /// has answered; 0 when none.
-    fn majority_round(&self) -> u64 {
-        let mut acked: Vec<u64> = self.reads.acked().to_vec();
-        acked.sort_unstable_by(|a, b| b.cmp(a));
-        acked
-            .get(majority(self.cfg.voters.len()) - 1)
-            .copied()
-            .unwrap_or(0)
     }
 
     /// For an election timeout after it last accepted a leader's append or
@@ -97,9 +89,9 @@ impl<C: Command> Raft<C> {
             .expect("a node is one of its voters");
         self.reads.acknowledge(me, round);
         self.lease_rounds.push_back((round, self.ticks));
-        // Rounds older than the one a majority answered are never needed.
-        let confirmed = self.majority_round();
-        while self.lease_rounds.len() > 1 && self.lease_rounds[1].0 <= confirmed {
+        // Rounds older than the newest one a majority answered are never
+        // needed.
+        while self.lease_rounds.len() > 1 && self.reads.majority_answered(self.lease_rounds[1].0) {
             self.lease_rounds.pop_front();
         }
     }

@@ -60,9 +60,11 @@ impl ReadIndex {
         self.round
     }
 
-    /// The highest round each voter has answered, indexed like the voters.
-    pub(crate) fn acked(&self) -> &[u64] {
-        &self.acked
+    /// Whether a majority of voters (the leader included) has answered
+    /// `round` or a later one.
+    pub(crate) fn majority_answered(&self, round: u64) -> bool {
+        let acks = self.acked.iter().filter(|&&a| a >= round).count();
+        acks >= majority(self.acked.len())
     }
 
     pub fn acknowledge(&mut self, voter: usize, round: u64) {
@@ -159,10 +161,8 @@ impl<C: Command> Raft<C> {
 
     /// Confirms every pending read whose round a majority has answered.
     pub(crate) fn confirm_reads(&mut self) {
-        let q = majority(self.cfg.voters.len());
         while let Some(&(round, ctx, index)) = self.reads.pending.front() {
-            let acks = self.reads.acked.iter().filter(|&&a| a >= round).count();
-            if acks < q {
+            if !self.reads.majority_answered(round) {
                 break;
             }
             self.reads.pending.pop_front();

@@ -35,7 +35,6 @@ impl<C: Command> Raft<C> {
         self.transfer = Some((to, elapsed));
         // The lease ends here, for the rest of the term: the target will not
         // wait for it.
-        self.lease_rounds.clear();
         self.lease_given_up = true;
         if self.progress[i].match_index == self.log.last_index() {
             self.send(to, MessageBody::TimeoutNow);

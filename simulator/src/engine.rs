@@ -664,7 +664,7 @@ impl<'c, N: Node> World<'c, N> {
         let at_top_leader =
             matches!(fault, Fault::IsolateLeader { node } if self.top_leader() == Some(node));
         observer.on_fault(&FaultChange::of(
-            &fault,
+            fault,
             self.queue.now_us(),
             true,
             at_top_leader,
@@ -708,7 +708,7 @@ impl<'c, N: Node> World<'c, N> {
             tracer.push(format_args!("nemesis ends {fault:?}"));
             tracer.end();
         }
-        observer.on_fault(&FaultChange::of(&fault, self.queue.now_us(), false, false));
+        observer.on_fault(&FaultChange::of(fault, self.queue.now_us(), false, false));
         match fault {
             Fault::Crash { node } => self.restart(node, observer, tracer),
             _ => {

@@ -46,12 +46,7 @@ impl TimedAction {
         fault: Fault,
         at_top_leader: bool,
     ) -> TimedAction {
-        let (mut start, end) = fault_steps_of(fault);
-        if let (Fault::IsolateLeader { .. }, true, StepSpec::Isolate { target, .. }) =
-            (fault, at_top_leader, &mut start)
-        {
-            *target = Target::one(Term::LeaderIfAny);
-        }
+        let (start, end) = fault_steps_of(fault, at_top_leader);
         TimedAction {
             from_us,
             to_us,
@@ -106,8 +101,9 @@ pub fn ids(set: u64) -> Target {
     )
 }
 
-/// The step that starts `fault` and the one that undoes it.
-fn fault_steps_of(fault: Fault) -> (StepSpec, StepSpec) {
+/// The step that starts `fault` and the one that undoes it (an isolated
+/// leader as `leader?` when `at_top_leader`, see [`TimedAction::of_fault`]).
+fn fault_steps_of(fault: Fault, at_top_leader: bool) -> (StepSpec, StepSpec) {
     let node = |n: NodeId| Target::one(Term::Node(n as u64));
     match fault {
         Fault::PartitionHalves { minority } => (
@@ -119,7 +115,10 @@ fn fault_steps_of(fault: Fault) -> (StepSpec, StepSpec) {
         ),
         Fault::IsolateOne { node: n } | Fault::IsolateLeader { node: n } => (
             StepSpec::Isolate {
-                target: node(n),
+                target: match fault {
+                    Fault::IsolateLeader { .. } if at_top_leader => Target::one(Term::LeaderIfAny),
+                    _ => node(n),
+                },
                 label: None,
             },
             StepSpec::Heal {},

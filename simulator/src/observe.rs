@@ -65,7 +65,7 @@ pub trait Observer<N: Node> {
     /// A fault began or ended (see [`crate::record::FaultChange`]). For recorders, as
     /// [`Observer::on_flight`].
     #[inline(always)]
-    fn on_fault(&mut self, _change: &crate::record::FaultChange<'_>) {}
+    fn on_fault(&mut self, _change: &crate::record::FaultChange) {}
 
     /// A scripted step acted at `at_us`, written with the nodes it resolved
     /// to (`step` names node ids, never `leader` or a label), so that a

@@ -11,7 +11,6 @@
 use crate::nemesis::Fault;
 use crate::network::InFlight;
 use crate::node::NodeId;
-use std::fmt;
 
 /// A message that left the wire: delivered to its receiver, or lost on
 /// arrival because the receiver was down. (Messages lost when sent, to a
@@ -43,37 +42,30 @@ impl<'a, M> Flight<'a, M> {
 }
 
 /// A fault of the nemesis began or ended.
-pub struct FaultChange<'a> {
+pub struct FaultChange {
     /// Virtual time, in microseconds.
     pub at_us: u64,
     /// True when the fault began, false when it was undone.
     pub began: bool,
-    /// The fault as its `Debug` prints it, e.g. `IsolateOne { node: 3 }`.
-    pub fault: &'a dyn fmt::Debug,
+    /// The fault (its `Debug` text names it, e.g. `IsolateOne { node: 3 }`),
+    /// also for tools that rewrite a run's faults as scripted steps
+    /// (`raftsim shrink`).
+    pub fault: Fault,
     /// The nodes the fault singles out, as a bit mask (0: it names none).
     pub nodes: u64,
-    /// The fault itself, for tools that rewrite a run's faults as scripted
-    /// steps (`raftsim shrink`).
-    pub kind: Fault,
     /// The node the fault singles out is the one a script's `leader` target
     /// names at this instant (the live leader of the highest term): an
     /// `isolate-leader` fault can then be written as `isolate leader?`.
     pub at_top_leader: bool,
 }
 
-impl<'a> FaultChange<'a> {
-    pub(crate) fn of(
-        fault: &'a Fault,
-        at_us: u64,
-        began: bool,
-        at_top_leader: bool,
-    ) -> FaultChange<'a> {
+impl FaultChange {
+    pub(crate) fn of(fault: Fault, at_us: u64, began: bool, at_top_leader: bool) -> FaultChange {
         FaultChange {
             at_us,
             began,
             fault,
-            nodes: singled_out(fault),
-            kind: *fault,
+            nodes: singled_out(&fault),
             at_top_leader,
         }
     }

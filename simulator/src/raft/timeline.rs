@@ -209,7 +209,7 @@ impl Timeline {
         });
     }
 
-    fn fault(&mut self, change: &FaultChange<'_>) {
+    fn fault(&mut self, change: &FaultChange) {
         let label = format!("{:?}", change.fault);
         if change.began {
             let nodes = (0..self.nodes.min(64))
@@ -220,7 +220,7 @@ impl Timeline {
                 to_us: change.at_us,
                 label,
                 nodes,
-                fault: change.kind,
+                fault: change.fault,
                 at_top_leader: change.at_top_leader,
             });
         } else if let Some(i) = self.open_faults.iter().position(|f| f.label == label) {
@@ -317,7 +317,7 @@ impl Observer<RaftNode> for Recording<'_> {
         self.timeline.flight(flight);
     }
 
-    fn on_fault(&mut self, change: &FaultChange<'_>) {
+    fn on_fault(&mut self, change: &FaultChange) {
         self.timeline.fault(change);
     }
 

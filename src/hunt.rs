@@ -56,6 +56,8 @@ const HOMES: &[(&str, &str)] = &[
     ("term-not-persisted", "crash-after-vote"),
     ("commit-index-lag", "commit-index-lag"),
     ("no-election-jitter", "no-election-jitter"),
+    ("snapshot-regress", "snapshot-regress"),
+    ("sessions-not-in-snapshot", "sessions-not-in-snapshot"),
 ];
 
 /// The scenario `bug` is hunted in by default.

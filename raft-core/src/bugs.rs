@@ -104,6 +104,25 @@ pub enum Bug {
     /// lease-based reads carry the same warning. Only matters with
     /// `read_mode = "lease"`.
     LeaseIgnoresDrift,
+    /// A follower installs every complete snapshot the leader sends, even one
+    /// that is older than its own commit index (a duplicate or a delayed
+    /// InstallSnapshot): its state machine goes back to the snapshot's
+    /// state and, when it has compacted past the snapshot's index, its log
+    /// is discarded and its commit index goes back with it, so committed
+    /// entries vanish from that node. Breaks Figure 13's receiver rule that
+    /// a snapshot describing a prefix the follower already holds is not
+    /// installed over it (Raft section 7; MIT 6.824 Lab 2D's
+    /// `CondInstallSnapshot`, which exists to refuse exactly that). Only
+    /// matters with snapshots on (`cluster.snapshot_log_bytes`).
+    SnapshotRegress,
+    /// The KV service's snapshots leave out the client session table, so a
+    /// replica restored from a snapshot (after a restart, or installing one
+    /// from the leader) has forgotten which requests it executed, and
+    /// executes a retried one again. Breaks the thesis's rule (section 6.3)
+    /// that the session table is part of the replicated state machine and
+    /// is saved with it; a common MIT 6.824 Lab 3B mistake (the snapshot
+    /// encodes the key/value map only). Only matters with snapshots on.
+    SessionsNotInSnapshot,
 }
 
 impl Bug {
@@ -120,6 +139,8 @@ impl Bug {
         Bug::NoElectionJitter,
         Bug::TermNotPersisted,
         Bug::LeaseIgnoresDrift,
+        Bug::SnapshotRegress,
+        Bug::SessionsNotInSnapshot,
     ];
 
     /// The name used on the command line and in scenario files.
@@ -137,6 +158,8 @@ impl Bug {
             Bug::NoElectionJitter => "no-election-jitter",
             Bug::TermNotPersisted => "term-not-persisted",
             Bug::LeaseIgnoresDrift => "lease-ignores-drift",
+            Bug::SnapshotRegress => "snapshot-regress",
+            Bug::SessionsNotInSnapshot => "sessions-not-in-snapshot",
         }
     }
 
@@ -176,6 +199,12 @@ impl Bug {
             }
             Bug::LeaseIgnoresDrift => {
                 "a lease-read leader ignores clock drift, so its lease outlasts the followers' wait (thesis section 6.4.1)"
+            }
+            Bug::SnapshotRegress => {
+                "a follower installs a snapshot older than its own state, losing committed entries (section 7, Figure 13)"
+            }
+            Bug::SessionsNotInSnapshot => {
+                "the KV snapshot leaves out the session table, so a restored replica executes retries again (thesis section 6.3)"
             }
         }
     }

@@ -37,6 +37,8 @@ pub struct Config {
     pub max_inflight_msgs: usize,
     /// At most this many entries in one append message.
     pub max_entries_per_msg: usize,
+    /// At most this many bytes of a snapshot in one InstallSnapshot message.
+    pub snapshot_chunk_bytes: usize,
     pub bugs: Bugs,
 }
 
@@ -62,6 +64,9 @@ impl Config {
         }
         if self.max_inflight_msgs == 0 || self.max_entries_per_msg == 0 {
             return Err("max_inflight_msgs and max_entries_per_msg must be at least 1".into());
+        }
+        if self.snapshot_chunk_bytes == 0 {
+            return Err("snapshot_chunk_bytes must be at least 1".into());
         }
         Ok(())
     }

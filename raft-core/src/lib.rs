@@ -19,6 +19,7 @@ mod raft;
 pub mod raw_node;
 pub mod read_index;
 mod replication;
+mod snapshot;
 mod transfer;
 pub mod types;
 
@@ -28,5 +29,6 @@ pub use log::RaftLog;
 pub use raw_node::{RawNode, Ready};
 pub use transfer::TransferError;
 pub use types::{
-    Command, Entry, EntryData, HardState, Message, MessageBody, NodeId, ReadState, RejectHint, Role,
+    Command, Entry, EntryData, HardState, Message, MessageBody, NodeId, ReadState, RejectHint,
+    Role, Snapshot,
 };

@@ -1,18 +1,23 @@
-//! The replicated log as one node holds it: entries in memory, how far they
-//! are durable, how far they are committed and applied.
+//! The replicated log as one node holds it: the snapshot that replaced its
+//! compacted prefix, the entries after it in memory, how far they are
+//! durable, how far they are committed and applied.
 
 use crate::types::{Command, Entry};
 
-/// A node's log. Entries are indexed from 1; index 0 is the empty prefix with
-/// term 0.
+/// A node's log. Entries are indexed from 1. Entries up to `offset` were
+/// compacted into a snapshot (Raft section 7) whose last entry had term
+/// `offset_term`; with no snapshot, `offset` is 0, the empty prefix of term 0.
 ///
-/// Invariant: `applied <= committed`, `applied <= stable <= last_index()`, and
-/// `unstable_from <= last_index() + 1`. `committed` may exceed `stable` (a
-/// follower learns the commit index before its own write is durable) but not
-/// the last index.
+/// Invariant: `offset <= applied <= committed`, `applied <= stable <=
+/// last_index()`, and `offset < unstable_from <= last_index() + 1`.
+/// `committed` may exceed `stable` (a follower learns the commit index before
+/// its own write is durable) but not the last index.
 #[derive(Clone, Debug)]
 pub struct RaftLog<C> {
+    /// The entries after `offset`: `entries[k].index == offset + 1 + k`.
     entries: Vec<Entry<C>>,
+    offset: u64,
+    offset_term: u64,
     /// Entries from this index on have not been handed out to be written yet.
     unstable_from: u64,
     /// Entries up to this index are durable on this node's disk.
@@ -20,51 +25,101 @@ pub struct RaftLog<C> {
     pub committed: u64,
     /// Entries up to this index have been handed to the application.
     pub applied: u64,
+    /// The sum of [`Entry::wire_bytes`] over `entries`.
+    bytes: u64,
 }
 
 impl<C: Command> RaftLog<C> {
     /// A log restored from durable entries (all of which are stable).
     pub fn restore(entries: Vec<Entry<C>>) -> RaftLog<C> {
-        for (i, e) in entries.iter().enumerate() {
-            assert_eq!(e.index, i as u64 + 1, "restored log has a gap at {}", i + 1);
+        RaftLog::restore_after(0, 0, entries)
+    }
+
+    /// A log restored from a durable snapshot up to (`index`, `term`) and the
+    /// durable entries that follow it: everything up to `index` counts as
+    /// committed and applied (the application restores its state from the
+    /// snapshot).
+    pub fn restore_after(index: u64, term: u64, entries: Vec<Entry<C>>) -> RaftLog<C> {
+        for (k, e) in entries.iter().enumerate() {
+            assert_eq!(
+                e.index,
+                index + 1 + k as u64,
+                "restored log has a gap at {}",
+                index + 1 + k as u64
+            );
         }
-        let last = entries.len() as u64;
+        let last = index + entries.len() as u64;
+        let bytes = entries.iter().map(Entry::wire_bytes).sum();
         RaftLog {
             entries,
+            offset: index,
+            offset_term: term,
             unstable_from: last + 1,
             stable: last,
-            committed: 0,
-            applied: 0,
+            committed: index,
+            applied: index,
+            bytes,
         }
     }
 
     pub fn last_index(&self) -> u64 {
-        self.entries.len() as u64
+        self.offset + self.entries.len() as u64
     }
 
     pub fn last_term(&self) -> u64 {
-        self.entries.last().map_or(0, |e| e.term)
+        self.entries.last().map_or(self.offset_term, |e| e.term)
     }
 
-    /// The term of the entry at `index`, 0 for index 0, `None` past the end.
+    /// The last index the snapshot covers (0 without one): entries up to it
+    /// are no longer in the log.
+    pub fn snapshot_index(&self) -> u64 {
+        self.offset
+    }
+
+    /// The index of the first entry in memory.
+    pub fn first_entry_index(&self) -> u64 {
+        self.offset + 1
+    }
+
+    /// The term of the entry at [`RaftLog::snapshot_index`].
+    pub fn snapshot_term(&self) -> u64 {
+        self.offset_term
+    }
+
+    /// The estimated size of the entries in memory (see
+    /// [`Entry::wire_bytes`]); what compaction keeps small.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// The term of the entry at `index`: the snapshot's term at the snapshot
+    /// index (0 for index 0 without a snapshot); `None` past the end and
+    /// below the snapshot index (compacted).
     pub fn term(&self, index: u64) -> Option<u64> {
-        if index == 0 {
-            return Some(0);
-        }
-        self.entries.get(index as usize - 1).map(|e| e.term)
-    }
-
-    pub fn entry(&self, index: u64) -> Option<&Entry<C>> {
-        if index == 0 {
+        if index < self.offset {
             return None;
         }
-        self.entries.get(index as usize - 1)
+        if index == self.offset {
+            return Some(self.offset_term);
+        }
+        self.entries
+            .get((index - self.offset - 1) as usize)
+            .map(|e| e.term)
     }
 
-    /// Entries in `[from, to]`, clamped to the log.
+    /// The entry at `index`; `None` at or below the snapshot index and past
+    /// the end.
+    pub fn entry(&self, index: u64) -> Option<&Entry<C>> {
+        if index <= self.offset {
+            return None;
+        }
+        self.entries.get((index - self.offset - 1) as usize)
+    }
+
+    /// Entries in `[from, to]`, clamped to the entries in memory.
     pub fn slice(&self, from: u64, to: u64) -> &[Entry<C>] {
-        let lo = from.max(1) as usize - 1;
-        let hi = (to.min(self.last_index()) as usize).max(lo);
+        let lo = (from.max(self.offset + 1) - self.offset - 1) as usize;
+        let hi = (to.min(self.last_index()).saturating_sub(self.offset) as usize).max(lo);
         &self.entries[lo..hi]
     }
 
@@ -87,6 +142,7 @@ impl<C: Command> RaftLog<C> {
             self.last_index() + 1,
             "append must extend the log"
         );
+        self.bytes += entry.wire_bytes();
         self.entries.push(entry);
     }
 
@@ -97,8 +153,8 @@ impl<C: Command> RaftLog<C> {
     /// entries by value: they come out of a message the follower owns.
     pub fn merge(&mut self, prev_index: u64, entries: Vec<Entry<C>>) -> u64 {
         assert!(
-            prev_index <= self.last_index(),
-            "merge past the end of the log"
+            prev_index <= self.last_index() && prev_index >= self.offset,
+            "merge outside the log"
         );
         let last_new = prev_index + entries.len() as u64;
         let mut skip = 0;
@@ -115,6 +171,7 @@ impl<C: Command> RaftLog<C> {
         self.truncate_from(prev_index + skip as u64 + 1);
         for e in entries.into_iter().skip(skip) {
             assert_eq!(e.index, self.last_index() + 1, "entries must be contiguous");
+            self.bytes += e.wire_bytes();
             self.entries.push(e);
         }
         last_new
@@ -123,7 +180,7 @@ impl<C: Command> RaftLog<C> {
     /// Removes the entries from `first` on (none if `first` is past the end).
     /// Committed entries are never removed.
     pub fn truncate_from(&mut self, first: u64) {
-        assert!(first >= 1, "index 0 is the empty prefix");
+        assert!(first > self.offset, "truncating into the snapshot");
         if first > self.last_index() {
             return;
         }
@@ -132,21 +189,84 @@ impl<C: Command> RaftLog<C> {
             "truncating committed entry {first} (committed {})",
             self.committed
         );
-        self.entries.truncate(first as usize - 1);
+        let keep = (first - self.offset - 1) as usize;
+        self.bytes -= self.entries[keep..]
+            .iter()
+            .map(Entry::wire_bytes)
+            .sum::<u64>();
+        self.entries.truncate(keep);
         self.stable = self.stable.min(first - 1);
         self.unstable_from = self.unstable_from.min(first);
     }
 
+    /// Discards the entries up to `index`, which the application has
+    /// applied and saved in a snapshot (log compaction, section 7).
+    pub fn compact(&mut self, index: u64) {
+        assert!(
+            index > self.offset && index <= self.applied && index <= self.stable,
+            "compacting to {index}: need snapshot index {} < index <= applied {} and stable {}",
+            self.offset,
+            self.applied,
+            self.stable
+        );
+        let term = self.term(index).expect("an applied entry is in the log");
+        self.drop_through(index, term);
+    }
+
+    /// Drops the entries up to `index` (which the log holds, with `term`):
+    /// the snapshot covers them now.
+    fn drop_through(&mut self, index: u64, term: u64) {
+        let drop = (index - self.offset) as usize;
+        self.bytes -= self.entries[..drop]
+            .iter()
+            .map(Entry::wire_bytes)
+            .sum::<u64>();
+        self.entries.drain(..drop);
+        self.offset = index;
+        self.offset_term = term;
+    }
+
+    /// Replaces the log's prefix with a snapshot up to (`index`, `term`)
+    /// received from the leader (Figure 13, steps 6 and 7): if the log holds
+    /// that entry, the entries after it are kept; otherwise the whole log is
+    /// discarded. Everything up to `index` counts as committed and applied
+    /// (the application restores its state from the snapshot). Returns
+    /// whether entries were kept.
+    ///
+    /// A snapshot older than the commit index must not be installed (the
+    /// caller checks); the planted bug `snapshot-regress` does so anyway, and
+    /// then the commit and applied indexes go back to `index`.
+    pub fn install(&mut self, index: u64, term: u64) -> bool {
+        let kept = self.term(index) == Some(term) && index >= self.offset;
+        if kept {
+            self.drop_through(index, term);
+            self.committed = self.committed.max(index);
+            self.unstable_from = self.unstable_from.max(index + 1);
+        } else {
+            self.entries.clear();
+            self.bytes = 0;
+            self.committed = index;
+            self.unstable_from = index + 1;
+        }
+        self.offset = index;
+        self.offset_term = term;
+        self.applied = index;
+        self.stable = self.stable.max(index).min(self.last_index());
+        kept
+    }
+
     /// The largest index at or below `index` whose term is at most `term`
-    /// (fast backtracking: where two logs may still agree).
+    /// (fast backtracking: where two logs may still agree). Below the
+    /// snapshot, the snapshot's index: its prefix is committed, and every
+    /// log agrees there.
     pub fn find_conflict_by_term(&self, index: u64, term: u64) -> (u64, u64) {
         let mut i = index.min(self.last_index());
         loop {
-            let t = self.term(i).unwrap_or(0);
-            if t <= term || i == 0 {
-                return (i, t);
+            match self.term(i) {
+                Some(t) if t <= term || i <= self.offset => return (i, t),
+                Some(_) => i -= 1,
+                None => return (self.offset, self.offset_term),
             }
-            i -= 1;
         }
     }
 
@@ -194,6 +314,12 @@ impl<C: Command> RaftLog<C> {
 
     pub fn check_invariants(&self) {
         assert!(
+            self.offset <= self.applied,
+            "log: snapshot index {} > applied {}",
+            self.offset,
+            self.applied
+        );
+        assert!(
             self.applied <= self.committed,
             "log: applied {} > committed {}",
             self.applied,
@@ -218,11 +344,11 @@ impl<C: Command> RaftLog<C> {
             self.last_index()
         );
         assert!(
-            self.unstable_from <= self.last_index() + 1,
-            "log: unstable_from past the end"
+            self.unstable_from <= self.last_index() + 1 && self.unstable_from > self.offset,
+            "log: unstable_from outside the log"
         );
         if let (Some(a), Some(b)) = (self.entries.first(), self.entries.last()) {
-            assert_eq!(a.index, 1, "log: first index");
+            assert_eq!(a.index, self.offset + 1, "log: first index");
             assert_eq!(b.index, self.last_index(), "log: last index");
         }
     }
@@ -233,7 +359,10 @@ impl<C: Command> RaftLog<C> {
     /// it: a node that forgot its term can lead a term below its log's.
     pub fn check_term_order(&self) {
         if let (Some(a), Some(b)) = (self.entries.first(), self.entries.last()) {
-            assert!(a.term <= b.term, "log: terms decrease");
+            assert!(
+                self.offset_term <= a.term && a.term <= b.term,
+                "log: terms decrease"
+            );
         }
     }
 }
@@ -298,5 +427,51 @@ mod tests {
         assert_eq!(out, vec![e(2, 1)]);
         log.check_invariants();
         log.check_term_order();
+    }
+
+    #[test]
+    fn compaction_keeps_terms_at_the_boundary_and_counts_bytes() {
+        let mut log = RaftLog::restore((1..=6).map(|i| e(i, 1 + i / 4)).collect());
+        let per_entry = e(1, 1).wire_bytes();
+        assert_eq!(log.bytes(), 6 * per_entry);
+        log.commit_to(6);
+        let mut out = Vec::new();
+        log.take_committed(&mut out);
+        log.compact(4);
+        assert_eq!((log.snapshot_index(), log.snapshot_term()), (4, 2));
+        assert_eq!(log.term(4), Some(2), "the boundary keeps its term");
+        assert_eq!(log.term(3), None, "below it is gone");
+        assert_eq!(log.entry(4), None);
+        assert_eq!(log.first_entry_index(), 5);
+        assert_eq!(log.bytes(), 2 * per_entry);
+        assert_eq!(
+            log.find_conflict_by_term(2, 1),
+            (4, 2),
+            "below the snapshot: the snapshot"
+        );
+        log.append(e(7, 2));
+        log.check_invariants();
+        log.check_term_order();
+    }
+
+    #[test]
+    fn install_keeps_a_matching_suffix_and_discards_a_conflicting_log() {
+        let mut log = RaftLog::restore((1..=5).map(|i| e(i, 1)).collect());
+        log.commit_to(2);
+        assert!(log.install(3, 1), "entry 3 of term 1 is ours: keep 4 and 5");
+        assert_eq!((log.snapshot_index(), log.last_index()), (3, 5));
+        assert_eq!((log.committed, log.applied), (3, 3));
+        let mut other = RaftLog::restore((1..=5).map(|i| e(i, 1)).collect());
+        assert!(
+            !other.install(4, 2),
+            "entry 4 has another term: discard all"
+        );
+        assert_eq!((other.snapshot_index(), other.last_index()), (4, 4));
+        assert_eq!(other.bytes(), 0);
+        let mut out = Vec::new();
+        other.take_unstable(&mut out);
+        assert!(out.is_empty(), "nothing of the old log is written again");
+        log.check_invariants();
+        other.check_invariants();
     }
 }

@@ -1,6 +1,8 @@
 //! What a leader knows about one follower's log.
 
+use crate::types::Snapshot;
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 /// How the leader sends to a follower.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -11,6 +13,10 @@ pub enum ProgressState {
     /// The logs match up to `match_index`: entries are pipelined, bounded by
     /// the in-flight window.
     Replicate,
+    /// The entries the follower lacks were compacted: the leader sends it a
+    /// snapshot, one chunk at a time, paused until an answer or the next
+    /// heartbeat (section 7).
+    Snapshot,
 }
 
 /// Per-follower replication progress.
@@ -27,6 +33,11 @@ pub struct Progress {
     /// Last index of each append with entries in flight, oldest first.
     inflight: VecDeque<u64>,
     inflight_max: usize,
+    /// In Snapshot: the snapshot being sent (kept, so that the leader
+    /// compacting again does not restart the transfer) and how many of its
+    /// bytes the follower said it holds.
+    pub snapshot: Option<Arc<Snapshot>>,
+    pub snapshot_offset: u64,
 }
 
 impl Progress {
@@ -40,13 +51,15 @@ impl Progress {
             probe_sent: false,
             inflight: VecDeque::with_capacity(inflight_max),
             inflight_max,
+            snapshot: None,
+            snapshot_offset: 0,
         }
     }
 
     /// Whether the leader must wait before sending this follower more entries.
     pub fn is_paused(&self) -> bool {
         match self.state {
-            ProgressState::Probe => self.probe_sent,
+            ProgressState::Probe | ProgressState::Snapshot => self.probe_sent,
             ProgressState::Replicate => self.inflight.len() >= self.inflight_max,
         }
     }
@@ -54,7 +67,7 @@ impl Progress {
     /// Records that an append ending at `last_index` was sent.
     pub fn sent(&mut self, last_index: u64, carried_entries: bool) {
         match self.state {
-            ProgressState::Probe => self.probe_sent = true,
+            ProgressState::Probe | ProgressState::Snapshot => self.probe_sent = true,
             ProgressState::Replicate => {
                 if carried_entries {
                     assert!(
@@ -81,16 +94,47 @@ impl Progress {
         }
         // Any success answers a probe: the logs match up to `index`, even when
         // that is no news (an empty log), and probing again would only repeat it.
-        if self.state == ProgressState::Probe {
+        // A snapshot is answered only by a success at or past its index (an
+        // older answer is from before it).
+        let snapshot_done = self.state == ProgressState::Snapshot
+            && self.snapshot.as_ref().is_some_and(|s| index >= s.index);
+        if self.state == ProgressState::Probe || snapshot_done {
             self.become_replicate();
         }
         moved
+    }
+
+    /// Starts sending `snapshot` from its first byte.
+    pub fn become_snapshot(&mut self, snapshot: Arc<Snapshot>) {
+        self.state = ProgressState::Snapshot;
+        self.next_index = snapshot.index + 1;
+        self.snapshot = Some(snapshot);
+        self.snapshot_offset = 0;
+        self.probe_sent = false;
+        self.inflight.clear();
+    }
+
+    /// The follower holds the first `received` bytes of the snapshot up to
+    /// `index`. Returns whether that is the snapshot being sent (the next
+    /// chunk may go).
+    pub fn snapshot_received(&mut self, index: u64, received: u64) -> bool {
+        if self.state != ProgressState::Snapshot
+            || self.snapshot.as_ref().map(|s| s.index) != Some(index)
+        {
+            return false;
+        }
+        self.snapshot_offset = received;
+        self.probe_sent = false;
+        true
     }
 
     /// A rejection of an append whose `prev_index` was `rejected`; `probe_from`
     /// is where the follower's hint says to look. Returns false for a stale
     /// rejection, which is ignored.
     pub fn reject(&mut self, rejected: u64, probe_from: u64) -> bool {
+        if self.state == ProgressState::Snapshot {
+            return false;
+        }
         if self.state == ProgressState::Replicate {
             if rejected <= self.match_index {
                 return false;
@@ -118,6 +162,8 @@ impl Progress {
         self.state = ProgressState::Replicate;
         self.next_index = self.match_index + 1;
         self.inflight.clear();
+        self.snapshot = None;
+        self.snapshot_offset = 0;
     }
 
     /// Invariant: `match_index < next_index`, in-flight bounded and ordered.

@@ -6,8 +6,11 @@ use crate::bugs::Bug;
 use crate::config::Config;
 use crate::log::RaftLog;
 use crate::progress::Progress;
-use crate::types::{Command, Entry, EntryData, HardState, Message, MessageBody, NodeId, Role};
+use crate::types::{
+    Command, Entry, EntryData, HardState, Message, MessageBody, NodeId, Role, Snapshot,
+};
 use rand_core::RngCore;
+use std::sync::Arc;
 
 /// One node's protocol state. It computes only: time arrives as `tick`,
 /// messages as `step`, and output is left in `msgs` and `msgs_after_persist`
@@ -58,13 +61,23 @@ pub struct Raft<C> {
     /// Lease reads: `ticks` when this node last accepted a leader's append
     /// or heartbeat (0 at start); no vote for an election timeout after it.
     pub(crate) heard_leader_at: u64,
+    /// The newest snapshot: what replaced the log up to its index, and what
+    /// a follower that lacks compacted entries is sent (`snapshot.rs`).
+    pub(crate) snapshot: Option<Arc<Snapshot>>,
+    /// A snapshot being received: its index, term and the bytes so far.
+    pub(crate) incoming: Option<(u64, u64, Vec<u8>)>,
+    /// A snapshot to hand out in the next ready: to be written, and, when
+    /// received from a leader (`true`), restored by the application.
+    pub(crate) new_snapshot: Option<(Arc<Snapshot>, bool)>,
 }
 
 impl<C: Command> Raft<C> {
-    /// A node restarted from durable state (or new, with empty state).
+    /// A node restarted from durable state: its hard state, its newest
+    /// durable snapshot and the entries after it (or new, with empty state).
     pub fn new(
         cfg: Config,
         hs: HardState,
+        snapshot: Option<Snapshot>,
         entries: Vec<Entry<C>>,
         rng: Box<dyn RngCore + Send>,
     ) -> Raft<C> {
@@ -77,7 +90,10 @@ impl<C: Command> Raft<C> {
             vote: hs.vote,
             role: Role::Follower,
             leader: None,
-            log: RaftLog::restore(entries),
+            log: match &snapshot {
+                Some(s) => RaftLog::restore_after(s.index, s.term, entries),
+                None => RaftLog::restore(entries),
+            },
             rng,
             election_elapsed: 0,
             election_timeout_ticks: cfg.election_timeout_ticks_min,
@@ -95,6 +111,9 @@ impl<C: Command> Raft<C> {
             transfer: None,
             lease_given_up: false,
             heard_leader_at: 0,
+            snapshot: snapshot.map(Arc::new),
+            incoming: None,
+            new_snapshot: None,
             cfg,
         };
         // With the planted bug term-not-persisted the restored term is 0 under
@@ -279,9 +298,9 @@ impl<C: Command> Raft<C> {
                     pre: true,
                     granted: true,
                 } => {}
-                MessageBody::Append { .. } | MessageBody::Heartbeat { .. } => {
-                    self.become_follower(m.term, Some(m.from))
-                }
+                MessageBody::Append { .. }
+                | MessageBody::Heartbeat { .. }
+                | MessageBody::Snapshot { .. } => self.become_follower(m.term, Some(m.from)),
                 _ => self.step_down(m.term, None),
             }
         } else if m.term < self.term {
@@ -320,6 +339,20 @@ impl<C: Command> Raft<C> {
                 self.handle_heartbeat_response(m.from, read_round)
             }
             MessageBody::TimeoutNow => self.handle_timeout_now(m.from),
+            MessageBody::Snapshot {
+                index,
+                term,
+                offset,
+                data,
+                done,
+            } => {
+                if self.accept_leader(m.from) {
+                    self.handle_snapshot(m.from, index, term, offset, data, done);
+                }
+            }
+            MessageBody::SnapshotResponse { index, received } => {
+                self.handle_snapshot_response(m.from, index, received)
+            }
         }
     }
 
@@ -328,7 +361,9 @@ impl<C: Command> Raft<C> {
     /// its minority); a pre-candidate likewise. Everything else is dropped.
     fn step_stale(&mut self, m: Message<C>) {
         match m.body {
-            MessageBody::Append { .. } | MessageBody::Heartbeat { .. } => {
+            MessageBody::Append { .. }
+            | MessageBody::Heartbeat { .. }
+            | MessageBody::Snapshot { .. } => {
                 self.send(
                     m.from,
                     MessageBody::AppendResponse {

@@ -5,28 +5,36 @@
 use crate::config::Config;
 use crate::log::RaftLog;
 use crate::raft::Raft;
-use crate::types::{Command, Entry, HardState, Message, NodeId, ReadState, Role};
+use crate::types::{Command, Entry, HardState, Message, NodeId, ReadState, Role, Snapshot};
 use rand_core::RngCore;
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 /// The work a node hands out after a step.
 ///
 /// # To ensure correctness
 ///
 /// 1. Send `messages` at once.
-/// 2. Write `hard_state` (if any) and `entries` (if any; they replace the log
-///    from `entries[0].index` on) to stable storage, in that order, after all
-///    earlier writes.
+/// 2. Write `hard_state` (if any), `snapshot` (if any; it replaces the log
+///    up to its index, keeping the entries after it only if the log holds
+///    its last entry with its term) and `entries` (if any; they replace the
+///    log from `entries[0].index` on) to stable storage, in that order, after
+///    all earlier writes.
 /// 3. If `must_sync`, make everything written so far durable, then call
 ///    [`RawNode::on_persisted`] with `number`, and only then send
 ///    `persisted_messages`. Writes and syncs must complete in order.
-/// 4. Apply `committed_entries` to the state machine, in order.
+/// 4. If `restore_snapshot`, replace the state machine's state with the
+///    snapshot's. Then apply `committed_entries` to it, in order.
 #[derive(Debug)]
 pub struct Ready<C> {
     /// Identifies this ready for `on_persisted`; 0 when nothing must be synced.
     pub number: u64,
     pub messages: Vec<Message<C>>,
     pub hard_state: Option<HardState>,
+    /// A snapshot to write: one the application made ([`RawNode::compact`])
+    /// or, with `restore_snapshot`, one received from the leader.
+    pub snapshot: Option<Arc<Snapshot>>,
+    pub restore_snapshot: bool,
     pub entries: Vec<Entry<C>>,
     pub persisted_messages: Vec<Message<C>>,
     pub committed_entries: Vec<Entry<C>>,
@@ -43,6 +51,8 @@ impl<C> Default for Ready<C> {
             number: 0,
             messages: Vec::new(),
             hard_state: None,
+            snapshot: None,
+            restore_snapshot: false,
             entries: Vec::new(),
             persisted_messages: Vec::new(),
             committed_entries: Vec::new(),
@@ -58,6 +68,8 @@ impl<C> Ready<C> {
         self.number = 0;
         self.messages.clear();
         self.hard_state = None;
+        self.snapshot = None;
+        self.restore_snapshot = false;
         self.entries.clear();
         self.persisted_messages.clear();
         self.committed_entries.clear();
@@ -96,8 +108,21 @@ impl<C: Command> RawNode<C> {
         entries: Vec<Entry<C>>,
         rng: Box<dyn RngCore + Send>,
     ) -> RawNode<C> {
+        RawNode::restore(cfg, hard_state, None, entries, rng)
+    }
+
+    /// Restarts a node from its durable hard state, its newest durable
+    /// snapshot, and the durable entries after the snapshot's index. The
+    /// application restores its state machine from the same snapshot.
+    pub fn restore(
+        cfg: Config,
+        hard_state: HardState,
+        snapshot: Option<Snapshot>,
+        entries: Vec<Entry<C>>,
+        rng: Box<dyn RngCore + Send>,
+    ) -> RawNode<C> {
         RawNode {
-            raft: Raft::new(cfg, hard_state, entries, rng),
+            raft: Raft::new(cfg, hard_state, snapshot, entries, rng),
             prev_hard_state: hard_state,
             next_ready_number: 1,
             pending: VecDeque::new(),
@@ -127,6 +152,7 @@ impl<C: Command> RawNode<C> {
             || !r.msgs_after_persist.is_empty()
             || r.hard_state_to_persist() != self.prev_hard_state
             || r.log.has_unstable()
+            || r.new_snapshot.is_some()
             || r.log.committed.min(r.log.stable()) > r.log.applied
             || r.reads.has_output()
     }
@@ -141,6 +167,10 @@ impl<C: Command> RawNode<C> {
             rd.hard_state = Some(hs);
             self.prev_hard_state = hs;
         }
+        if let Some((snapshot, restore)) = r.new_snapshot.take() {
+            rd.snapshot = Some(snapshot);
+            rd.restore_snapshot = restore;
+        }
         r.log.take_unstable(&mut rd.entries);
         let mut self_messages = Vec::new();
         for m in r.msgs_after_persist.drain(..) {
@@ -154,6 +184,7 @@ impl<C: Command> RawNode<C> {
         rd.read_states.append(&mut r.reads.ready);
         rd.dropped_reads.append(&mut r.reads.dropped);
         rd.must_sync = rd.hard_state.is_some()
+            || rd.snapshot.is_some()
             || !rd.entries.is_empty()
             || !rd.persisted_messages.is_empty()
             || !self_messages.is_empty();
@@ -184,6 +215,21 @@ impl<C: Command> RawNode<C> {
             }
         }
         self.raft.maybe_commit();
+    }
+
+    /// Compacts the log up to `index` (log compaction, section 7): the
+    /// application has applied every entry up to it and saved the result as
+    /// `data`, which the next ready hands out to be written and which
+    /// followers that lack the compacted entries are sent. Returns false,
+    /// and does nothing, unless `index` is above the current snapshot's
+    /// index and applied, or while another snapshot waits to be handed out.
+    pub fn compact(&mut self, index: u64, data: Arc<[u8]>) -> bool {
+        self.raft.new_snapshot.is_none() && self.raft.compact(index, data)
+    }
+
+    /// The newest snapshot (made here or received), if any.
+    pub fn snapshot(&self) -> Option<&Arc<Snapshot>> {
+        self.raft.snapshot.as_ref()
     }
 
     /// Asks for a linearizable read identified by `ctx` (ReadIndex, thesis

@@ -3,6 +3,7 @@
 //! window, and fast backtracking on rejection.
 
 use crate::bugs::Bug;
+use crate::progress::ProgressState;
 use crate::quorum::committed_index;
 use crate::raft::Raft;
 use crate::types::{Command, Entry, EntryData, MessageBody, NodeId, RejectHint, Role};
@@ -41,11 +42,19 @@ impl<C: Command> Raft<C> {
         if pr.is_paused() {
             return;
         }
-        let probing = pr.state == crate::progress::ProgressState::Probe;
+        let probing = match pr.state {
+            ProgressState::Probe => true,
+            ProgressState::Replicate => false,
+            ProgressState::Snapshot => return self.send_snapshot_chunk(i),
+        };
         if !probing && pr.next_index > last {
             return;
         }
         let prev_index = pr.next_index - 1;
+        if prev_index < self.log.snapshot_index() {
+            // What the follower lacks was compacted: it gets the snapshot.
+            return self.start_snapshot(i);
+        }
         let Some(prev_term) = self.log.term(prev_index) else {
             panic!(
                 "progress of {} points past the log: next {} last {last}",
@@ -206,7 +215,10 @@ impl<C: Command> Raft<C> {
         if self.progress[i].is_paused() {
             return;
         }
-        if self.progress[i].next_index <= self.log.last_index() {
+        if self.progress[i].next_index <= self.log.last_index()
+            || self.progress[i].state == ProgressState::Snapshot
+            || self.progress[i].next_index <= self.log.snapshot_index()
+        {
             self.send_append(i);
             return;
         }

@@ -5,12 +5,23 @@
 
 use std::fmt::Debug;
 use std::hash::Hash;
+use std::sync::Arc;
 
 /// What an application may replicate: cloned into messages, compared by the
 /// safety checks, hashed into the simulator's trace.
-pub trait Command: Clone + Debug + PartialEq + Eq + Hash {}
+pub trait Command: Clone + Debug + PartialEq + Eq + Hash {
+    /// The command's size on a wire or a disk, in bytes, as the application
+    /// estimates it: the log's size (for compaction) is the sum over its
+    /// entries of this plus 16 bytes (term and index).
+    fn wire_bytes(&self) -> u64;
+}
 
-impl<T: Clone + Debug + PartialEq + Eq + Hash> Command for T {}
+/// Plain numbers, for tests.
+impl Command for u64 {
+    fn wire_bytes(&self) -> u64 {
+        8
+    }
+}
 
 /// A node's identity. In a simulated cluster of `n` nodes, ids are `0..n`.
 pub type NodeId = u64;
@@ -31,6 +42,28 @@ pub struct Entry<C> {
     pub term: u64,
     pub index: u64,
     pub data: EntryData<C>,
+}
+
+impl<C: Command> Entry<C> {
+    /// The entry's estimated size: 16 bytes of term and index, and the
+    /// command's own size (none for a no-op).
+    pub fn wire_bytes(&self) -> u64 {
+        16 + match &self.data {
+            EntryData::Noop => 0,
+            EntryData::Command(c) => c.wire_bytes(),
+        }
+    }
+}
+
+/// A snapshot of the state machine (Raft section 7): the application's
+/// state after applying every entry up to `index`, whose term is `term`.
+/// `data` is the application's own encoding; raft-core only stores, sends
+/// and hands it back.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Snapshot {
+    pub index: u64,
+    pub term: u64,
+    pub data: Arc<[u8]>,
 }
 
 /// The state that must be durable before the node answers a vote or an append
@@ -94,6 +127,25 @@ pub enum MessageBody<C> {
     /// Leadership transfer (thesis section 3.10): the leader tells a
     /// follower whose log matches its own to campaign at once.
     TimeoutNow,
+    /// InstallSnapshot (Raft section 7, Figure 13): bytes `offset..` of the
+    /// leader's snapshot up to `index` (of term `term`); `done` on the last
+    /// chunk. The follower answers each chunk but the last with
+    /// `SnapshotResponse`, and the last, once the snapshot is durable, with
+    /// an `AppendResponse` at `index`.
+    Snapshot {
+        index: u64,
+        term: u64,
+        offset: u64,
+        data: Vec<u8>,
+        done: bool,
+    },
+    /// The follower holds the first `received` bytes of the snapshot up to
+    /// `index`: the leader sends on from there (after a loss, or after the
+    /// follower restarted and holds nothing, from where it says).
+    SnapshotResponse {
+        index: u64,
+        received: u64,
+    },
 }
 
 /// A read that the leader has confirmed: once the state machine has applied

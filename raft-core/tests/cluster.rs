@@ -1,7 +1,8 @@
 //! raft-core driven by a tiny in-memory router: messages are delivered in
 //! order, and every ready is made durable at once unless a test holds it.
 
-use raft_core::{Bug, Bugs, Config, EntryData, HardState, MessageBody, Role};
+use raft_core::{Bug, Bugs, Config, EntryData, HardState, MessageBody, Role, Snapshot};
+use std::sync::Arc;
 
 // The protocol is generic over its command type; these tests replicate numbers.
 type Entry = raft_core::Entry<u64>;
@@ -25,6 +26,7 @@ fn config(id: u64, n: u64, bugs: Bugs) -> Config {
         clock_drift_bound_ppm: 0,
         max_inflight_msgs: 4,
         max_entries_per_msg: 3,
+        snapshot_chunk_bytes: 64,
         bugs,
     }
 }
@@ -45,6 +47,8 @@ struct Cluster {
     /// Links cut: messages to or from these nodes are dropped.
     down: Vec<bool>,
     applied: Vec<Vec<Entry>>,
+    /// The last snapshot each node installed from a leader.
+    installed: Vec<Option<Arc<Snapshot>>>,
 }
 
 impl Cluster {
@@ -72,6 +76,7 @@ impl Cluster {
             wire: Vec::new(),
             down: vec![false; n as usize],
             applied: vec![Vec::new(); n as usize],
+            installed: vec![None; n as usize],
         }
     }
 
@@ -82,6 +87,9 @@ impl Cluster {
             while self.nodes[i].has_ready() {
                 self.nodes[i].ready(&mut rd);
                 self.wire.append(&mut rd.messages);
+                if rd.restore_snapshot {
+                    self.installed[i] = rd.snapshot.take();
+                }
                 self.applied[i].append(&mut rd.committed_entries);
                 if rd.must_sync {
                     self.nodes[i].on_persisted(rd.number);
@@ -92,13 +100,19 @@ impl Cluster {
     }
 
     fn deliver_all(&mut self) {
+        self.deliver_unless(|_| false);
+    }
+
+    /// Delivers every message until none is left, except those `lose` says
+    /// are lost (it sees every message sent over an uncut link).
+    fn deliver_unless(&mut self, mut lose: impl FnMut(&Message) -> bool) {
         for _ in 0..10_000 {
             self.flush();
             if self.wire.is_empty() {
                 return;
             }
             for m in std::mem::take(&mut self.wire) {
-                if !self.down[m.from as usize] && !self.down[m.to as usize] {
+                if !self.down[m.from as usize] && !self.down[m.to as usize] && !lose(&m) {
                     self.nodes[m.to as usize].step(m);
                 }
             }
@@ -769,4 +783,187 @@ fn a_transfer_ends_the_lease_for_the_term_and_a_new_term_does_not_end_the_wait()
         "{:?}",
         c.wire
     );
+}
+
+/// A 3-node cluster whose follower `f` was cut off while the leader
+/// committed 20 commands and compacted its log into a 300-byte snapshot (5
+/// chunks of 64 bytes); `f` is connected again. Returns (cluster, leader, f).
+fn cluster_with_a_compacted_leader(bugs: Bugs) -> (Cluster, usize, usize) {
+    let mut c = Cluster::with(3, bugs, |_| {});
+    c.tick_all(40);
+    let l = c.leaders()[0] as usize;
+    let f = (l + 1) % 3;
+    c.down[f] = true;
+    for v in 1..=20 {
+        c.nodes[l].propose(v).unwrap();
+    }
+    c.deliver_all();
+    c.tick_all(3);
+    let applied = c.nodes[l].log().applied;
+    assert!(applied >= 21, "the leader applied its commands: {applied}");
+    assert!(c.nodes[l].compact(applied, Arc::from(vec![7u8; 300])));
+    c.flush();
+    assert_eq!(c.nodes[l].log().snapshot_index(), applied);
+    assert!(c.nodes[l].log().entry(applied).is_none(), "compacted");
+    c.down[f] = false;
+    (c, l, f)
+}
+
+/// Offsets of the snapshot chunks `lose` saw sent to node `to`.
+fn chunk_offsets(seen: &[Message], to: u64) -> Vec<u64> {
+    seen.iter()
+        .filter(|m| m.to == to)
+        .filter_map(|m| match m.body {
+            MessageBody::Snapshot { offset, .. } => Some(offset),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_lagging_follower_gets_the_snapshot_in_chunks_and_resumes_after_a_loss() {
+    let (mut c, l, f) = cluster_with_a_compacted_leader(Bugs::none());
+    let mut seen = Vec::new();
+    let mut lost_one = false;
+    for _ in 0..30 {
+        for n in &mut c.nodes {
+            n.tick();
+        }
+        c.deliver_unless(|m| {
+            seen.push(m.clone());
+            let lose = !lost_one && matches!(m.body, MessageBody::Snapshot { offset: 128, .. });
+            lost_one |= lose;
+            lose
+        });
+    }
+    assert!(lost_one, "the third chunk was sent and lost");
+    let offsets = chunk_offsets(&seen, f as u64);
+    assert_eq!(
+        offsets,
+        vec![0, 64, 128, 128, 192, 256],
+        "chunks in order, the lost one resent (from where the follower was), none from the start again"
+    );
+    let snap = c.installed[f]
+        .clone()
+        .expect("the follower installed the snapshot");
+    assert_eq!(&snap.data[..], &[7u8; 300][..], "the bytes arrived whole");
+    let (lf, ll) = (c.nodes[f].log(), c.nodes[l].log());
+    assert_eq!(lf.snapshot_index(), ll.snapshot_index());
+    assert_eq!(lf.last_index(), ll.last_index(), "and the entries after it");
+    assert_eq!(lf.committed, ll.committed);
+    assert!(
+        c.applied[f]
+            .iter()
+            .all(|e| e.index == 1 || e.index > snap.index),
+        "nothing below the snapshot is applied from the log (only the entry applied before the cut)"
+    );
+    // Replication goes on from the snapshot.
+    c.nodes[l].propose(99).unwrap();
+    c.deliver_all();
+    c.tick_all(3);
+    assert_eq!(
+        c.applied[f].last().map(|e| e.data.clone()),
+        Some(EntryData::Command(99))
+    );
+    c.check();
+}
+
+#[test]
+fn a_follower_restarted_in_the_middle_of_a_snapshot_asks_for_it_from_the_start() {
+    let (mut c, l, f) = cluster_with_a_compacted_leader(Bugs::none());
+    let mut seen = Vec::new();
+    // Deliver until the follower has taken two chunks, then lose what is
+    // sent to it (it crashes with those two chunks in memory).
+    for _ in 0..10 {
+        for n in &mut c.nodes {
+            n.tick();
+        }
+        c.deliver_unless(|m| {
+            seen.push(m.clone());
+            chunk_offsets(&seen, f as u64).len() > 2 && m.to == f as u64
+        });
+    }
+    assert_eq!(chunk_offsets(&seen, f as u64)[..2], [0, 64]);
+    assert!(c.installed[f].is_none());
+    // Restart: every write was made durable at once, so the durable state
+    // is its hard state and (empty) log; the chunks it held are gone.
+    let hs = HardState {
+        term: c.nodes[f].term(),
+        vote: c.nodes[f].vote(),
+    };
+    assert_eq!(
+        c.nodes[f].log().last_index(),
+        1,
+        "it held only the first entry"
+    );
+    let log = c.nodes[f].log().slice(1, 1).to_vec();
+    c.nodes[f] = node(f as u64, 3, hs, log, Bugs::none());
+    seen.clear();
+    for _ in 0..30 {
+        for n in &mut c.nodes {
+            n.tick();
+        }
+        c.deliver_unless(|m| {
+            seen.push(m.clone());
+            false
+        });
+    }
+    let offsets = chunk_offsets(&seen, f as u64);
+    assert_eq!(
+        offsets[1..],
+        [0, 64, 128, 192, 256],
+        "after the restart the follower holds nothing and asks from byte 0 (offsets sent: {offsets:?})"
+    );
+    assert!(c.installed[f].is_some());
+    assert_eq!(c.nodes[f].log().last_index(), c.nodes[l].log().last_index());
+    c.check();
+}
+
+#[test]
+fn a_snapshot_older_than_the_commit_index_is_not_installed() {
+    for bugs in [Bugs::none(), Bugs::none().with(Bug::SnapshotRegress)] {
+        let (mut c, l, f) = cluster_with_a_compacted_leader(bugs);
+        c.tick_all(30);
+        let snapshot_index = c.nodes[l].log().snapshot_index();
+        // The follower moves on past the snapshot and compacts its own log.
+        for v in 100..110 {
+            c.nodes[l].propose(v).unwrap();
+        }
+        c.deliver_all();
+        c.tick_all(3);
+        let committed = c.nodes[f].log().committed;
+        assert!(committed > snapshot_index + 5);
+        assert!(c.nodes[f].compact(committed, Arc::from(vec![8u8; 10])));
+        c.flush();
+        c.installed[f] = None;
+        // A copy of the old snapshot arrives late.
+        let term = c.nodes[l].term();
+        let snapshot_term = c.nodes[l].log().snapshot_term();
+        c.nodes[f].step(Message {
+            from: l as u64,
+            to: f as u64,
+            term,
+            body: MessageBody::Snapshot {
+                index: snapshot_index,
+                term: snapshot_term,
+                offset: 0,
+                data: vec![7u8; 300],
+                done: true,
+            },
+        });
+        c.flush();
+        let log = c.nodes[f].log();
+        if bugs.has(Bug::SnapshotRegress) {
+            // The planted bug installs it: the log it had compacted past is
+            // gone, and the commit index goes back with it.
+            assert_eq!(log.snapshot_index(), snapshot_index);
+            assert_eq!(log.committed, snapshot_index);
+            assert!(c.installed[f].is_some());
+        } else {
+            assert_eq!(log.committed, committed, "nothing committed is lost");
+            assert_eq!(log.snapshot_index(), committed, "its own snapshot stays");
+            assert!(c.installed[f].is_none());
+        }
+        c.check();
+    }
 }

@@ -34,6 +34,7 @@ fn config(id: u64, voters: u64, bugs: Bugs) -> Config {
         clock_drift_bound_ppm: 0,
         max_inflight_msgs: 4,
         max_entries_per_msg: 8,
+        snapshot_chunk_bytes: 64,
         bugs,
     }
 }

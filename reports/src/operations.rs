@@ -106,6 +106,14 @@ pub fn section(stats: &RunStats, dim: impl Fn(&str) -> String) -> String {
         "  elections     {} leaders elected{per_seed}\n",
         grouped(stats.leader_elections)
     ));
+    if stats.snapshots + stats.snapshot_installs > 0 {
+        out.push_str(&format!(
+            "  snapshots     {} made, {} installed from a leader, largest {} bytes\n",
+            grouped(stats.snapshots),
+            grouped(stats.snapshot_installs),
+            grouped(stats.snapshot_bytes_max)
+        ));
+    }
     let share = stats
         .leaderless_ratio()
         .map_or_else(|| "-".to_string(), percent);

@@ -67,6 +67,17 @@ pub fn render_replay(scenario: &str, bugs: &[String], outcome: &RunOutcome, colo
         grouped(outcome.protocol.committed_entries),
         grouped(outcome.protocol.committed_commands)
     );
+    let p = &outcome.protocol;
+    if p.snapshots + p.snapshot_installs > 0 {
+        let _ = writeln!(
+            out,
+            "snapshots: {} made, {} installed from a leader, largest {} bytes; largest Raft state at the end {} bytes",
+            grouped(p.snapshots),
+            grouped(p.snapshot_installs),
+            grouped(p.snapshot_bytes_max),
+            grouped(p.raft_state_bytes_end)
+        );
+    }
     let _ = writeln!(out, "operations: {}", counts_line(&outcome.workload));
     let _ = writeln!(
         out,

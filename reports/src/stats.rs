@@ -26,6 +26,10 @@ pub struct RunStats {
     pub operations_completed: u64,
     /// Times a node became leader.
     pub leader_elections: u64,
+    /// Snapshots made and installed, and the largest, in bytes.
+    pub snapshots: u64,
+    pub snapshot_installs: u64,
+    pub snapshot_bytes_max: u64,
     /// Per operation counts and latencies, and the time without a leader.
     pub workload: WorkloadStats,
 }
@@ -37,6 +41,11 @@ impl RunStats {
         self.messages_sent += outcome.engine.messages_sent;
         self.operations_completed += outcome.engine.operations_completed;
         self.leader_elections += outcome.protocol.leader_elections;
+        self.snapshots += outcome.protocol.snapshots;
+        self.snapshot_installs += outcome.protocol.snapshot_installs;
+        self.snapshot_bytes_max = self
+            .snapshot_bytes_max
+            .max(outcome.protocol.snapshot_bytes_max);
         self.workload.merge(&outcome.workload);
     }
 

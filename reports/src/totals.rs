@@ -110,6 +110,9 @@ impl TotalsJson {
             operations_completed: self.operations_completed,
             leader_elections: self.leader_elections,
             workload,
+            // Snapshot counts are not in the JSON totals: merged runs do
+            // not show them.
+            ..RunStats::default()
         };
         Ok((totals, stats))
     }

@@ -78,6 +78,7 @@ fn outcome(seed: u64, failure: Option<(FailureKind, &str)>) -> RunOutcome {
             max_term: 6,
             committed_entries: 640,
             committed_commands: 630,
+            ..ProtocolStats::default()
         },
         workload: workload(seed),
     }

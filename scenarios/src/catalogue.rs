@@ -145,6 +145,14 @@ pub const CATALOGUE: &[(&str, &str)] = &[
         "transfer-churn",
         include_str!("../catalogue/transfer-churn.toml"),
     ),
+    (
+        "snapshot-regress",
+        include_str!("../catalogue/snapshot-regress.toml"),
+    ),
+    (
+        "sessions-not-in-snapshot",
+        include_str!("../catalogue/sessions-not-in-snapshot.toml"),
+    ),
 ];
 
 /// The TOML text of the catalogue scenario `name`, if there is one.

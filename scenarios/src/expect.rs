@@ -87,6 +87,20 @@ pub struct ExpectSpec {
     /// At least this many operations complete ok.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ops_ok_min: Option<u64>,
+    /// At the end of the run, no live node's Raft state (its log entries,
+    /// estimated as on the wire, and its hard state) exceeds this many
+    /// bytes (6.824 SnapshotSize3B and the 2D tests: "logs were not
+    /// trimmed").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raft_state_bytes_max: Option<u64>,
+    /// No snapshot made or installed exceeds this many bytes (6.824
+    /// SnapshotSize3B: "snapshot too large").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot_bytes_max: Option<u64>,
+    /// At least this many snapshots are installed from a leader (the
+    /// scenario exercises InstallSnapshot).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot_installs_min: Option<u64>,
 }
 
 impl Default for ExpectSpec {
@@ -105,6 +119,9 @@ impl Default for ExpectSpec {
             latency_ms_max: None,
             latency_ms_p99_max: None,
             ops_ok_min: None,
+            raft_state_bytes_max: None,
+            snapshot_bytes_max: None,
+            snapshot_installs_min: None,
         }
     }
 }

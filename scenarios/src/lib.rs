@@ -97,6 +97,12 @@ pub struct ClusterSpec {
     pub max_inflight_msgs: usize,
     /// At most this many entries in one append message.
     pub max_entries_per_msg: usize,
+    /// The KV service snapshots its state and compacts the log once the
+    /// log's entries pass this many bytes (MIT 6.824's `maxraftstate`); 0
+    /// turns snapshots off.
+    pub snapshot_log_bytes: u64,
+    /// At most this many bytes of a snapshot in one InstallSnapshot message.
+    pub snapshot_chunk_bytes: usize,
     /// Planted bugs switched on (see `raftsim bugs`).
     pub bugs: Vec<String>,
 }
@@ -114,6 +120,8 @@ impl Default for ClusterSpec {
             check_quorum: false,
             max_inflight_msgs: 16,
             max_entries_per_msg: 32,
+            snapshot_log_bytes: 0,
+            snapshot_chunk_bytes: 1024,
             bugs: Vec::new(),
         }
     }
@@ -480,6 +488,9 @@ impl Scenario {
         }
         if c.max_entries_per_msg == 0 {
             err("cluster.max_entries_per_msg", "at least 1".into())?;
+        }
+        if c.snapshot_chunk_bytes == 0 {
+            err("cluster.snapshot_chunk_bytes", "at least 1".into())?;
         }
         // Latencies come from files: NaN and infinities are refused with the
         // rest (every comparison with NaN is false, so `ok` catches it).

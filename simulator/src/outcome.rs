@@ -61,6 +61,15 @@ pub struct ProtocolStats {
     pub committed_entries: u64,
     /// Client commands known committed at the end.
     pub committed_commands: u64,
+    /// Snapshots nodes made by compacting their logs.
+    pub snapshots: u64,
+    /// Snapshots nodes installed from a leader.
+    pub snapshot_installs: u64,
+    /// The largest snapshot made or installed, in bytes.
+    pub snapshot_bytes_max: u64,
+    /// The largest Raft state (log and hard state, see
+    /// `RaftNode::raft_state_bytes`) of a live node at the end of the run.
+    pub raft_state_bytes_end: u64,
 }
 
 /// Everything the reports need about one seed.

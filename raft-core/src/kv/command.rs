@@ -17,6 +17,20 @@ pub struct Command {
     pub op: Op,
 }
 
+/// A command's estimated size on a wire or a disk: its client id and
+/// sequence number (16 bytes), 8 bytes per integer, a string's length.
+impl crate::types::Command for Command {
+    fn wire_bytes(&self) -> u64 {
+        16 + match &self.op {
+            Op::Read { .. } => 8,
+            Op::Write { .. } => 16,
+            Op::Cas { .. } => 24,
+            Op::Get { key } => key.len() as u64,
+            Op::Put { key, value } | Op::Append { key, value } => (key.len() + value.len()) as u64,
+        }
+    }
+}
+
 impl Command {
     pub fn new(client: u64, seq: u64, op: Op) -> Command {
         assert!(seq >= 1, "sequence numbers start at 1 (client {client})");

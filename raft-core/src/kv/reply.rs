@@ -1,5 +1,6 @@
 //! What the state machine answers.
 
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::sync::Arc;
 
@@ -11,7 +12,7 @@ use std::sync::Arc;
 pub type Reply = Result<Output, KvError>;
 
 /// A successful result.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Output {
     /// The value a lin-kv `read` saw. The state machine always answers
     /// `Some`: a read of a missing key is the error key-does-not-exist, as in
@@ -30,6 +31,7 @@ pub enum Output {
 ///
 /// Codes below 1000 are Maelstrom's and mean what its protocol says; codes
 /// from 1000 on are ours (Maelstrom leaves them to services).
+/// In snapshots it is saved as its code alone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct KvError {
     pub code: u32,
@@ -88,6 +90,27 @@ impl KvError {
             // Every other code it defines is definite.
             0 | 13 => false,
             code => code < 1000,
+        }
+    }
+}
+
+impl Serialize for KvError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u32(self.code)
+    }
+}
+
+/// The error a code names (the codes the state machine produces).
+impl<'de> Deserialize<'de> for KvError {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<KvError, D::Error> {
+        match u32::deserialize(d)? {
+            KvError::MALFORMED_REQUEST => Ok(KvError::malformed_request()),
+            KvError::KEY_DOES_NOT_EXIST => Ok(KvError::key_does_not_exist()),
+            KvError::PRECONDITION_FAILED => Ok(KvError::precondition_failed()),
+            KvError::STALE_REQUEST => Ok(KvError::stale_request()),
+            code => Err(serde::de::Error::custom(format!(
+                "unknown KV error code {code}"
+            ))),
         }
     }
 }

@@ -9,10 +9,10 @@
 //! client retries the same request elsewhere, and the session table makes
 //! the retry safe.
 
-use super::{Command, KvState, Reply};
+use super::{Command, KvSnapshot, KvState, Reply, Sessions};
 use crate::bugs::{Bug, Bugs};
 use crate::config::Config;
-use crate::types::{EntryData, HardState, NodeId, Role};
+use crate::types::{EntryData, HardState, NodeId, Role, Snapshot};
 use crate::{Entry, RawNode, Ready};
 use rand_core::RngCore;
 use std::collections::{BTreeMap, VecDeque};
@@ -69,6 +69,8 @@ pub struct KvService {
     confirmed: VecDeque<(u64, Waiting)>,
     replies: Vec<(ClientAddr, Response)>,
     was_leader: bool,
+    /// Snapshot once the log's entries pass this many bytes (0: never).
+    snapshot_log_bytes: u64,
 }
 
 impl KvService {
@@ -81,10 +83,27 @@ impl KvService {
         entries: Vec<Entry<Command>>,
         rng: Box<dyn RngCore + Send>,
     ) -> KvService {
+        KvService::restore(cfg, read_mode, hard_state, None, entries, rng)
+    }
+
+    /// A replica restarted from its durable hard state, its newest durable
+    /// snapshot (the state machine starts from it) and the entries after it.
+    pub fn restore(
+        cfg: Config,
+        read_mode: ReadMode,
+        hard_state: HardState,
+        snapshot: Option<Snapshot>,
+        entries: Vec<Entry<Command>>,
+        rng: Box<dyn RngCore + Send>,
+    ) -> KvService {
         let bugs = cfg.bugs;
+        let kv = match &snapshot {
+            Some(s) => restore_state(s),
+            None => KvState::new(),
+        };
         KvService {
-            raw: RawNode::new(cfg, hard_state, entries, rng),
-            kv: KvState::new(),
+            raw: RawNode::restore(cfg, hard_state, snapshot, entries, rng),
+            kv,
             read_mode,
             bugs,
             proposed: BTreeMap::new(),
@@ -93,7 +112,16 @@ impl KvService {
             confirmed: VecDeque::new(),
             replies: Vec::new(),
             was_leader: false,
+            snapshot_log_bytes: 0,
         }
+    }
+
+    /// Takes a snapshot of the state machine, and compacts the log, whenever
+    /// the log's entries pass `bytes` (MIT 6.824's `maxraftstate`); 0 turns
+    /// snapshots off (the default).
+    pub fn with_snapshots(mut self, bytes: u64) -> KvService {
+        self.snapshot_log_bytes = bytes;
+        self
     }
 
     pub fn raw(&self) -> &RawNode<Command> {
@@ -185,6 +213,16 @@ impl KvService {
     /// in `rd` for the caller to inspect.
     pub fn ready(&mut self, rd: &mut Ready<Command>) {
         self.raw.ready(rd);
+        if let (Some(s), true) = (&rd.snapshot, rd.restore_snapshot) {
+            // The leader's snapshot replaces our state; what we proposed up
+            // to it is answered by the leader's own (retries find it in the
+            // sessions).
+            self.kv = restore_state(s);
+            let still_waiting = self.proposed.split_off(&(s.index + 1));
+            for (_, w) in std::mem::replace(&mut self.proposed, still_waiting) {
+                self.not_leader(w.addr, w.cmd.seq);
+            }
+        }
         for e in &rd.committed_entries {
             let reply = match &e.data {
                 EntryData::Command(cmd) => Some(self.kv.apply(e.index, cmd, self.bugs)),
@@ -201,6 +239,7 @@ impl KvService {
             // The state machine changes only here, so its invariants are
             // checked here rather than after every step.
             self.kv.check_invariants();
+            self.maybe_snapshot();
         }
         for rs in rd.read_states.drain(..) {
             if let Some(w) = self.reads.remove(&rs.ctx) {
@@ -214,6 +253,24 @@ impl KvService {
         }
         self.serve_confirmed_reads();
         self.notice_stepping_down();
+    }
+
+    /// Snapshots the state and compacts the log if the log has grown past
+    /// the threshold and something was applied since the last snapshot.
+    fn maybe_snapshot(&mut self) {
+        let log = self.raw.log();
+        let applied = self.kv.applied_index();
+        if self.snapshot_log_bytes == 0
+            || log.bytes() < self.snapshot_log_bytes
+            || applied <= log.snapshot_index()
+        {
+            return;
+        }
+        let mut snapshot = self.kv.snapshot();
+        if self.bugs.has(Bug::SessionsNotInSnapshot) {
+            snapshot.sessions = Sessions::new();
+        }
+        self.raw.compact(applied, snapshot.encode().into());
     }
 
     /// Our proposal at this index applied: answer it if the entry is still
@@ -290,4 +347,16 @@ impl KvService {
             );
         }
     }
+}
+
+/// The state machine a snapshot holds. Snapshots come from our own replicas,
+/// so one that does not decode is a bug, not input: it panics.
+fn restore_state(s: &Snapshot) -> KvState {
+    let snapshot =
+        KvSnapshot::decode(&s.data).unwrap_or_else(|e| panic!("snapshot {}: {e}", s.index));
+    assert_eq!(
+        snapshot.applied_index, s.index,
+        "a snapshot's state was taken at its index"
+    );
+    KvState::restore(snapshot)
 }

@@ -30,10 +30,11 @@
 //! [`KvError::stale_request`]: crate::kv::KvError::stale_request
 
 use super::reply::Reply;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The latest request a client had executed.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Session {
     /// The request's sequence number. Invariant: `seq >= 1`.
     pub seq: u64,
@@ -59,7 +60,7 @@ pub enum SessionCheck<'a> {
 /// The session table: the latest executed request of each client, by client id.
 /// A `BTreeMap` so that iteration order, and with it snapshots and hashes, is
 /// the same on every replica and every run.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Sessions {
     by_client: BTreeMap<u64, Session>,
 }

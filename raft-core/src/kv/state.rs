@@ -5,6 +5,7 @@ use super::command::{Command, Op};
 use super::reply::{KvError, Output, Reply};
 use super::sessions::{SessionCheck, Sessions};
 use crate::bugs::{Bug, Bugs};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -31,13 +32,26 @@ pub struct KvState {
 /// A [`KvState`] as plain data, for snapshots and restarts. It carries the
 /// session table, so that a request retried across a snapshot or a restart is
 /// still answered from its session instead of executed again.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct KvSnapshot {
     /// The index of the last entry the snapshot includes.
     pub applied_index: u64,
     pub ints: BTreeMap<u64, u64>,
     pub strings: BTreeMap<Arc<str>, Arc<str>>,
     pub sessions: Sessions,
+}
+
+impl KvSnapshot {
+    /// The snapshot as bytes, for raft-core to store and send (JSON: small
+    /// for the states the tests keep, and readable in a trace).
+    pub fn encode(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("a KV snapshot encodes")
+    }
+
+    /// The snapshot `encode` made of these bytes.
+    pub fn decode(bytes: &[u8]) -> Result<KvSnapshot, String> {
+        serde_json::from_slice(bytes).map_err(|e| format!("bad KV snapshot: {e}"))
+    }
 }
 
 impl KvState {

@@ -242,5 +242,30 @@ fn metric_bounds(
             ));
         }
     }
+    let p = &outcome.protocol;
+    if let Some(max) = e.raft_state_bytes_max {
+        if p.raft_state_bytes_end > max {
+            return Some(format!(
+                "a node's Raft state is {} bytes at the end, more than expect.raft_state_bytes_max = {max} (logs were not trimmed)",
+                p.raft_state_bytes_end
+            ));
+        }
+    }
+    if let Some(max) = e.snapshot_bytes_max {
+        if p.snapshot_bytes_max > max {
+            return Some(format!(
+                "a snapshot of {} bytes, more than expect.snapshot_bytes_max = {max}",
+                p.snapshot_bytes_max
+            ));
+        }
+    }
+    if let Some(min) = e.snapshot_installs_min {
+        if p.snapshot_installs < min {
+            return Some(format!(
+                "{} snapshots installed from a leader, fewer than expect.snapshot_installs_min = {min}",
+                p.snapshot_installs
+            ));
+        }
+    }
     None
 }

@@ -9,7 +9,7 @@ mod timeline;
 mod workload;
 
 pub use linearizability::{check_history, model_for, MAX_STATES_PER_KEY};
-pub use node::{replay_records, RaftConfig, RaftNode, Record};
+pub use node::{replay_records, Durable, RaftConfig, RaftNode, Record, SnapshotStep};
 pub use safety::RaftSafety;
 pub use timeline::{run_seed_recorded, Recorded, Recording, Timeline};
 pub use workload::KvWorkload;
@@ -45,8 +45,10 @@ pub fn raft_config(scenario: &Scenario) -> RaftConfig {
             clock_drift_bound_ppm: scenario.clock.drift_ppm_max,
             max_inflight_msgs: c.max_inflight_msgs,
             max_entries_per_msg: c.max_entries_per_msg,
+            snapshot_chunk_bytes: c.snapshot_chunk_bytes,
             bugs,
         },
+        snapshot_log_bytes: c.snapshot_log_bytes,
         read_mode: match scenario.workload.read_mode {
             scenarios::ReadMode::ReadIndex => ReadMode::ReadIndex,
             scenarios::ReadMode::Log => ReadMode::Log,

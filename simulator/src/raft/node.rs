@@ -4,9 +4,10 @@
 //! safety checks.
 
 use crate::node::{Boot, ClientId, Effects, Node, NodeId};
-use raft_core::kv::{KvService, Op, ReadMode, Response};
-use raft_core::{Config, EntryData, HardState, MessageBody};
+use raft_core::kv::{KvService, ReadMode, Response};
+use raft_core::{Config, EntryData, HardState, MessageBody, Snapshot};
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 /// The command the cluster replicates: a client's KV request.
 pub type Cmd = raft_core::kv::Command;
@@ -22,6 +23,9 @@ type Ready = raft_core::Ready<Cmd>;
 pub struct RaftConfig {
     pub protocol: Config,
     pub read_mode: ReadMode,
+    /// The KV service snapshots when its log passes this many bytes (0:
+    /// never).
+    pub snapshot_log_bytes: u64,
 }
 
 /// A record on a Raft node's simulated disk.
@@ -30,6 +34,21 @@ pub enum Record {
     HardState(HardState),
     /// Replaces the log from `entries[0].index` on.
     Entries(Vec<Entry>),
+    /// Replaces the log up to the snapshot's index: the entries after it are
+    /// kept if the log holds its last entry with its term, else the whole
+    /// log goes (Figure 13, steps 6 and 7).
+    Snapshot(Arc<Snapshot>),
+}
+
+/// What a step did with snapshots.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SnapshotStep {
+    /// Size of the snapshot the node made or installed, in bytes.
+    pub bytes: u64,
+    /// Its last index.
+    pub index: u64,
+    /// Installed from a leader (true) or made by compacting (false).
+    pub installed: bool,
 }
 
 /// One simulated replica of the KV service.
@@ -43,6 +62,8 @@ pub struct RaftNode {
     /// Entries applied during the current step, in order.
     applied: Vec<Entry>,
     replies: Vec<(u64, Response)>,
+    /// The snapshot the current step made or installed, if any.
+    snapshot_step: Option<SnapshotStep>,
 }
 
 impl RaftNode {
@@ -60,6 +81,18 @@ impl RaftNode {
         &self.applied
     }
 
+    /// The snapshot the last step made or installed, if any.
+    pub fn snapshot_step(&self) -> Option<SnapshotStep> {
+        self.snapshot_step
+    }
+
+    /// The node's Raft state as 6.824's `persister.RaftStateSize()` counts
+    /// it: the log's entries (estimated, see `Entry::wire_bytes`) and the
+    /// hard state (16 bytes).
+    pub fn raft_state_bytes(&self) -> u64 {
+        self.raw().log().bytes() + 16
+    }
+
     pub fn check_invariants(&self) {
         self.svc.check_invariants();
     }
@@ -67,6 +100,7 @@ impl RaftNode {
     fn begin_step(&mut self) {
         self.changed_from = u64::MAX;
         self.applied.clear();
+        self.snapshot_step = None;
     }
 
     /// Hands out every pending ready as effects (see the contract on `Ready`).
@@ -79,6 +113,18 @@ impl RaftNode {
             }
             if let Some(hs) = rd.hard_state {
                 out.write(Record::HardState(hs));
+            }
+            if let Some(s) = rd.snapshot.take() {
+                if rd.restore_snapshot {
+                    // Entries up to it may have been replaced.
+                    self.changed_from = self.changed_from.min(s.index + 1);
+                }
+                self.snapshot_step = Some(SnapshotStep {
+                    bytes: s.data.len() as u64,
+                    index: s.index,
+                    installed: rd.restore_snapshot,
+                });
+                out.write(Record::Snapshot(s));
             }
             if let Some(first) = rd.entries.first() {
                 self.changed_from = self.changed_from.min(first.index);
@@ -98,24 +144,65 @@ impl RaftNode {
     }
 }
 
-/// Rebuilds the hard state and log from durable records, in write order.
-pub fn replay_records(records: &[Record]) -> (HardState, Vec<Entry>) {
-    let mut hs = HardState::default();
-    let mut log: Vec<Entry> = Vec::new();
+/// What a node's durable records hold: its hard state, its newest snapshot,
+/// and the log entries after the snapshot's index.
+#[derive(Clone, Debug, Default)]
+pub struct Durable {
+    pub hard_state: HardState,
+    pub snapshot: Option<Arc<Snapshot>>,
+    /// `log[k].index == snapshot_index() + 1 + k`.
+    pub log: Vec<Entry>,
+}
+
+impl Durable {
+    pub fn snapshot_index(&self) -> u64 {
+        self.snapshot.as_ref().map_or(0, |s| s.index)
+    }
+
+    /// Whether the durable state holds the entry `e`: in the log, or
+    /// covered by the snapshot (whose state includes it).
+    pub fn holds(&self, e: &Entry) -> bool {
+        let base = self.snapshot_index();
+        e.index <= base || self.log.get((e.index - base - 1) as usize) == Some(e)
+    }
+}
+
+/// Rebuilds the hard state, snapshot and log from durable records, in write
+/// order.
+pub fn replay_records(records: &[Record]) -> Durable {
+    let mut d = Durable::default();
     for r in records {
         match r {
-            Record::HardState(h) => hs = *h,
+            Record::HardState(h) => d.hard_state = *h,
             Record::Entries(es) => {
+                let base = d.snapshot_index();
                 if let Some(first) = es.first() {
-                    log.truncate(first.index.saturating_sub(1) as usize);
-                    if log.len() as u64 + 1 == first.index {
-                        log.extend_from_slice(es);
+                    if first.index <= base {
+                        continue; // entries of a compacted prefix: covered
+                    }
+                    d.log.truncate((first.index - base - 1) as usize);
+                    if base + d.log.len() as u64 + 1 == first.index {
+                        d.log.extend_from_slice(es);
                     }
                 }
             }
+            Record::Snapshot(s) => {
+                let base = d.snapshot_index();
+                let at = s.index.checked_sub(base + 1).map(|k| k as usize);
+                let matches = s.index == base
+                    && d.snapshot.as_ref().is_some_and(|old| old.term == s.term)
+                    || at.is_some_and(|k| d.log.get(k).is_some_and(|e| e.term == s.term));
+                if matches {
+                    let drop = (s.index - base) as usize;
+                    d.log.drain(..drop);
+                } else {
+                    d.log.clear();
+                }
+                d.snapshot = Some(s.clone());
+            }
         }
     }
-    (hs, log)
+    d
 }
 
 impl Node for RaftNode {
@@ -132,14 +219,25 @@ impl Node for RaftNode {
             voters: (0..boot.nodes as u64).collect(),
             ..c.protocol.clone()
         };
-        let (hs, log) = replay_records(durable);
+        let d = replay_records(durable);
+        let snapshot = d.snapshot.map(|s| Snapshot::clone(&s));
+        let svc = KvService::restore(
+            cfg,
+            c.read_mode,
+            d.hard_state,
+            snapshot,
+            d.log,
+            Box::new(boot.rng),
+        )
+        .with_snapshots(c.snapshot_log_bytes);
         RaftNode {
-            svc: KvService::new(cfg, c.read_mode, hs, log, Box::new(boot.rng)),
+            svc,
             ready: Ready::default(),
             held: VecDeque::new(),
             changed_from: 1,
             applied: Vec::new(),
             replies: Vec::new(),
+            snapshot_step: None,
         }
     }
 
@@ -214,49 +312,114 @@ impl Node for RaftNode {
             MessageBody::VoteResponse { .. }
                 | MessageBody::AppendResponse { .. }
                 | MessageBody::HeartbeatResponse { .. }
+                | MessageBody::SnapshotResponse { .. }
         )
     }
 
     /// A rough wire size: a 24-byte header (from, to, term) plus the body's
-    /// fixed fields at 8 bytes each, plus per entry 16 bytes (term, index)
-    /// and its command's payload (8 bytes per integer, a string's length).
+    /// fixed fields at 8 bytes each, plus per entry its `wire_bytes` (16
+    /// bytes of term and index, and the command's client, sequence number
+    /// and payload: 8 bytes per integer, a string's length), plus a
+    /// snapshot chunk's bytes.
     fn message_bytes(msg: &Message) -> u64 {
         const HEADER: u64 = 24;
         let body = match &msg.body {
             MessageBody::Vote { .. } => 17,
             MessageBody::VoteResponse { .. } => 2,
             MessageBody::Append { entries, .. } => {
-                24 + entries.iter().map(entry_bytes).sum::<u64>()
+                24 + entries.iter().map(Entry::wire_bytes).sum::<u64>()
             }
             MessageBody::AppendResponse { reject, .. } => 8 + if reject.is_some() { 16 } else { 0 },
             MessageBody::Heartbeat { .. } => 16,
             MessageBody::HeartbeatResponse { .. } => 8,
             MessageBody::TimeoutNow => 0,
+            MessageBody::Snapshot { data, .. } => 25 + data.len() as u64,
+            MessageBody::SnapshotResponse { .. } => 16,
         };
         HEADER + body
     }
 }
 
-/// Wire size of one entry (see [`RaftNode::message_bytes`]).
-fn entry_bytes(e: &Entry) -> u64 {
-    let payload = match &e.data {
-        EntryData::Noop => 0,
-        EntryData::Command(c) => {
-            16 + match &c.op {
-                Op::Read { .. } => 8,
-                Op::Write { .. } => 16,
-                Op::Cas { .. } => 24,
-                Op::Get { key } => key.len() as u64,
-                Op::Put { key, value } | Op::Append { key, value } => {
-                    (key.len() + value.len()) as u64
-                }
-            }
-        }
-    };
-    16 + payload
-}
-
 /// Whether an entry carries a client command (not a leader's no-op).
 pub fn is_command(e: &Entry) -> bool {
     matches!(e.data, EntryData::Command(_))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use raft_core::kv::{Command, Op};
+
+    fn entry(index: u64, term: u64) -> Entry {
+        Entry {
+            term,
+            index,
+            data: EntryData::Command(Command::new(
+                1,
+                index,
+                Op::Write {
+                    key: 1,
+                    value: index,
+                },
+            )),
+        }
+    }
+
+    fn snapshot(index: u64, term: u64) -> Record {
+        Record::Snapshot(Arc::new(Snapshot {
+            index,
+            term,
+            data: Arc::from(vec![1u8; 4]),
+        }))
+    }
+
+    /// A crash while a snapshot is being written loses the snapshot record
+    /// (the records after the last completed sync), never the log under it:
+    /// every durable prefix of the records rebuilds a state that holds every
+    /// entry the full record list holds.
+    #[test]
+    fn every_prefix_of_the_records_holds_the_entries() {
+        let records = vec![
+            Record::HardState(HardState {
+                term: 1,
+                vote: Some(0),
+            }),
+            Record::Entries((1..=6).map(|i| entry(i, 1)).collect()),
+            snapshot(4, 1),
+            Record::Entries(vec![entry(7, 1)]),
+            snapshot(7, 1),
+        ];
+        let full = replay_records(&records);
+        assert_eq!(full.snapshot_index(), 7);
+        assert!(full.log.is_empty());
+        for cut in 2..=records.len() {
+            let d = replay_records(&records[..cut]);
+            let last = if cut >= 4 { 7 } else { 6 };
+            for i in 1..=last {
+                assert!(
+                    d.holds(&entry(i, 1)),
+                    "prefix of {cut} records holds entry {i}"
+                );
+            }
+        }
+        let before = replay_records(&records[..2]);
+        assert_eq!((before.snapshot_index(), before.log.len()), (0, 6));
+        let mid = replay_records(&records[..3]);
+        assert_eq!((mid.snapshot_index(), mid.log.len()), (4, 2));
+    }
+
+    /// An installed snapshot whose last entry the log does not hold (another
+    /// term) replaces the whole log, as Figure 13 says.
+    #[test]
+    fn a_snapshot_that_conflicts_replaces_the_log() {
+        let records = vec![
+            Record::Entries((1..=5).map(|i| entry(i, 1)).collect()),
+            snapshot(3, 2),
+            Record::Entries(vec![entry(4, 2)]),
+        ];
+        let d = replay_records(&records);
+        assert_eq!(d.snapshot_index(), 3);
+        assert_eq!(d.log, vec![entry(4, 2)]);
+        assert!(!d.holds(&entry(5, 1)));
+    }
 }

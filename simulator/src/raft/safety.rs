@@ -17,7 +17,7 @@
 //! "Committed" means: some node's commit index covered it. The checks keep
 //! incremental summaries so that each step costs little.
 
-use super::node::{is_command, replay_records, Entry, RaftNode};
+use super::node::{is_command, replay_records, Durable, Entry, RaftNode};
 use crate::node::NodeId;
 use crate::observe::{Failure, FailureKind, Observer, StepKind, View};
 use crate::outcome::ProtocolStats;
@@ -37,6 +37,9 @@ pub struct RaftSafety {
     shadows: Vec<Vec<u64>>,
     /// Entries known committed, by index - 1.
     committed: Vec<Entry>,
+    /// The prefix hash (as in `shadows`) of the committed log up to each
+    /// index: what a node that installed a snapshot holds below it.
+    committed_hashes: Vec<u64>,
     /// For each committed entry, the term of the node that first saw it
     /// committed: the term it was committed in (the committing leader sees it
     /// first), or a later one, which only makes the leader-completeness check
@@ -60,6 +63,17 @@ fn entry_hash(prev: u64, e: &Entry) -> u64 {
     prev.hash(&mut h);
     e.hash(&mut h);
     h.finish()
+}
+
+/// The entry at `index` among those the node applied in its last step.
+fn applied_entry(node: &RaftNode, index: u64) -> Option<&Entry> {
+    let applied = node.applied();
+    let first = applied.first()?.index;
+    let at = index.checked_sub(first)? as usize;
+    applied
+        .get(at)
+        .filter(|e| e.index == index)
+        .or_else(|| applied.iter().rev().find(|e| e.index == index))
 }
 
 fn fail(view: &View<'_, RaftNode>, property: &str, message: String) -> Failure {
@@ -112,9 +126,27 @@ impl RaftSafety {
             return Ok(());
         };
         let log = node.raw().log();
+        let base = log.snapshot_index();
         let shadow = &mut self.shadows[view.node];
         shadow.truncate(from.saturating_sub(1) as usize);
-        for index in from..=log.last_index() {
+        if base > 0 && from <= base + 1 {
+            // A snapshot replaced the log up to `base`: its prefix is the
+            // committed one (state machine safety checks that it is).
+            let Some(prefix) = self.committed_hashes.get(..base as usize) else {
+                return Err(fail(
+                    view,
+                    "state machine safety (section 5.4.3)",
+                    format!(
+                        "node {} holds a snapshot up to index {base}, but only {} entries are known committed",
+                        view.node,
+                        self.committed_hashes.len()
+                    ),
+                ));
+            };
+            shadow.clear();
+            shadow.extend_from_slice(prefix);
+        }
+        for index in from.max(base + 1)..=log.last_index() {
             let Some(e) = log.entry(index) else { break };
             let prev = shadow.last().copied().unwrap_or(0);
             let h = entry_hash(prev, e);
@@ -154,9 +186,19 @@ impl RaftSafety {
         if let Some(from) = node.changed_from() {
             self.verified_commit[me] = self.verified_commit[me].min(from.saturating_sub(1));
         }
-        let start = self.verified_commit[me] + 1;
-        for index in start..=log.committed {
-            let Some(e) = log.entry(index) else { break };
+        let base = log.snapshot_index();
+        let mut index = self.verified_commit[me] + 1;
+        while index <= log.committed {
+            // An entry this step applied and then compacted is among the
+            // applied ones; one below a snapshot the node installed was
+            // checked when it was committed, and the snapshot's state is its.
+            let Some(e) = log.entry(index).or_else(|| applied_entry(node, index)) else {
+                if index <= base {
+                    index = base + 1;
+                    continue;
+                }
+                break;
+            };
             let i = index as usize - 1;
             if i < self.committed.len() {
                 let known = &self.committed[i];
@@ -171,6 +213,8 @@ impl RaftSafety {
                 }
             } else {
                 assert_eq!(i, self.committed.len(), "commits are learned in order");
+                let prev = self.committed_hashes.last().copied().unwrap_or(0);
+                self.committed_hashes.push(entry_hash(prev, e));
                 self.committed.push(e.clone());
                 self.committed_term.push(node.raw().term());
                 self.stats.committed_entries += 1;
@@ -178,8 +222,19 @@ impl RaftSafety {
                     self.stats.committed_commands += 1;
                 }
             }
+            index += 1;
         }
         self.verified_commit[me] = self.verified_commit[me].max(log.committed);
+        if base as usize > self.committed.len() {
+            return Err(fail(
+                view,
+                "state machine safety (section 5.4.3)",
+                format!(
+                    "node {me} holds a snapshot up to index {base}, past the {} entries known committed",
+                    self.committed.len()
+                ),
+            ));
+        }
         Ok(())
     }
 
@@ -236,6 +291,7 @@ impl RaftSafety {
             .committed
             .iter()
             .zip(&self.committed_term)
+            .skip(log.snapshot_index() as usize)
             .filter(|(_, &t)| t < raw.term());
         for (known, _) in binding {
             if log.entry(known.index) != Some(known) {
@@ -260,12 +316,9 @@ impl RaftSafety {
             return Ok(());
         }
         let n = view.durable.len();
-        let logs: Vec<Vec<Entry>> = view.durable.iter().map(|d| replay_records(d).1).collect();
+        let disks: Vec<Durable> = view.durable.iter().map(|d| replay_records(d)).collect();
         for known in &self.committed {
-            let holders = logs
-                .iter()
-                .filter(|l| l.get(known.index as usize - 1) == Some(known))
-                .count();
+            let holders = disks.iter().filter(|d| d.holds(known)).count();
             if holders < n / 2 + 1 {
                 return Err(fail(
                     view,
@@ -322,9 +375,19 @@ impl Observer<RaftNode> for RaftSafety {
         };
         node.check_invariants();
         self.stats.max_term = self.stats.max_term.max(node.raw().term());
+        if let Some(s) = node.snapshot_step() {
+            if s.installed {
+                self.stats.snapshot_installs += 1;
+            } else {
+                self.stats.snapshots += 1;
+            }
+            self.stats.snapshot_bytes_max = self.stats.snapshot_bytes_max.max(s.bytes);
+        }
         let new_leader = self.election_safety(view, node)?;
-        self.log_matching(view, node)?;
+        // Commits first: a snapshot a node installs or makes in this step
+        // stands for the committed prefix, which log matching then uses.
         self.commit_agreement(view, node)?;
+        self.log_matching(view, node)?;
         self.apply_agreement(view, node)?;
         if new_leader {
             self.leader_completeness(view, node)?;
@@ -333,6 +396,13 @@ impl Observer<RaftNode> for RaftSafety {
     }
 
     fn finish(&mut self, view: &View<'_, RaftNode>) -> Result<(), Failure> {
+        self.stats.raft_state_bytes_end = view
+            .nodes
+            .iter()
+            .flatten()
+            .map(RaftNode::raft_state_bytes)
+            .max()
+            .unwrap_or(0);
         self.durability(view)
     }
 }

@@ -282,6 +282,24 @@ fn describe(msg: &Message) -> (&'static str, String) {
             format!("term {term}, read round {read_round}"),
         ),
         MessageBody::TimeoutNow => ("TimeoutNow", format!("term {term}: campaign now")),
+        MessageBody::Snapshot {
+            index,
+            term: last_term,
+            offset,
+            data,
+            done,
+        } => (
+            "InstallSnapshot",
+            format!(
+                "term {term}, snapshot up to {index} of term {last_term}, bytes {offset}..{}{}",
+                offset + data.len() as u64,
+                if *done { ", last chunk" } else { "" }
+            ),
+        ),
+        MessageBody::SnapshotResponse { index, received } => (
+            "SnapshotResponse",
+            format!("term {term}, holds {received} bytes of snapshot {index}"),
+        ),
     }
 }
 

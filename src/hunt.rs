@@ -118,7 +118,7 @@ fn try_run(args: &HuntArgs) -> Result<ExitCode, CliError> {
     let mut hunts = Vec::with_capacity(bugs.len());
     if args.all_bugs {
         say(&format!(
-            "{:<22} {:<20} {:>6} {:>6}  {:<16} {:>8}\n",
+            "{:<24} {:<24} {:>6} {:>6}  {:<16} {:>8}\n",
             "bug", "scenario", "seeds", "seed", "kind", "wall"
         ))?;
     }
@@ -255,7 +255,7 @@ fn table_row(h: &Hunt) -> String {
     let seed = h.seed.map_or("-".to_string(), |s| s.to_string());
     let kind = h.kind.unwrap_or("NOT FOUND");
     format!(
-        "{:<22} {:<20} {:>6} {:>6}  {:<16} {:>7.1}s\n",
+        "{:<24} {:<24} {:>6} {:>6}  {:<16} {:>7.1}s\n",
         h.bug,
         h.scenario,
         h.seeds,

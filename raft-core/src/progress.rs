@@ -87,6 +87,15 @@ impl Progress {
         if moved {
             self.match_index = index;
         }
+        // A snapshot is answered only by a success at or past its index (an
+        // older answer is from before it, and must not unpause the chunk in
+        // flight).
+        if self.state == ProgressState::Snapshot {
+            if self.snapshot.as_ref().is_some_and(|s| index >= s.index) {
+                self.become_replicate();
+            }
+            return moved;
+        }
         self.next_index = self.next_index.max(index + 1);
         self.probe_sent = false;
         while self.inflight.front().is_some_and(|&i| i <= index) {
@@ -94,11 +103,7 @@ impl Progress {
         }
         // Any success answers a probe: the logs match up to `index`, even when
         // that is no news (an empty log), and probing again would only repeat it.
-        // A snapshot is answered only by a success at or past its index (an
-        // older answer is from before it).
-        let snapshot_done = self.state == ProgressState::Snapshot
-            && self.snapshot.as_ref().is_some_and(|s| index >= s.index);
-        if self.state == ProgressState::Probe || snapshot_done {
+        if self.state == ProgressState::Probe {
             self.become_replicate();
         }
         moved
@@ -115,12 +120,19 @@ impl Progress {
     }
 
     /// The follower holds the first `received` bytes of the snapshot up to
-    /// `index`. Returns whether that is the snapshot being sent (the next
-    /// chunk may go).
+    /// `index`. Returns whether the next chunk may go: the answer is about
+    /// the snapshot being sent and says something new (more bytes than
+    /// known, or none at all after the follower restarted). An answer to a
+    /// duplicate or resent chunk repeats what is known and is ignored, so
+    /// that copies never start a second chain of chunks.
     pub fn snapshot_received(&mut self, index: u64, received: u64) -> bool {
         if self.state != ProgressState::Snapshot
             || self.snapshot.as_ref().map(|s| s.index) != Some(index)
         {
+            return false;
+        }
+        let news = received > self.snapshot_offset || (received == 0 && self.snapshot_offset > 0);
+        if !news {
             return false;
         }
         self.snapshot_offset = received;

@@ -64,8 +64,8 @@ pub struct Raft<C> {
     /// The newest snapshot: what replaced the log up to its index, and what
     /// a follower that lacks compacted entries is sent (`snapshot.rs`).
     pub(crate) snapshot: Option<Arc<Snapshot>>,
-    /// A snapshot being received: its index, term and the bytes so far.
-    pub(crate) incoming: Option<(u64, u64, Vec<u8>)>,
+    /// A snapshot being received (`snapshot.rs`).
+    pub(crate) incoming: Option<crate::snapshot::Incoming>,
     /// A snapshot to hand out in the next ready: to be written, and, when
     /// received from a leader (`true`), restored by the application.
     pub(crate) new_snapshot: Option<(Arc<Snapshot>, bool)>,

@@ -18,6 +18,16 @@ use crate::raft::Raft;
 use crate::types::{Command, MessageBody, NodeId, Role, Snapshot};
 use std::sync::Arc;
 
+/// A snapshot being received.
+pub(crate) struct Incoming {
+    /// The term of the leader sending it: chunks of one snapshot from two
+    /// leaders are never mixed.
+    pub leader_term: u64,
+    pub index: u64,
+    pub term: u64,
+    pub data: Vec<u8>,
+}
+
 impl<C: Command> Raft<C> {
     /// Compacts the log up to `index`, which the application has applied,
     /// into a snapshot whose state is `data`. Returns false (and does
@@ -98,8 +108,15 @@ impl<C: Command> Raft<C> {
     ) {
         if index <= self.log.committed && !self.cfg.bugs.has(Bug::SnapshotRegress) {
             // We already hold (and have committed) everything it describes:
-            // say how far, as for a stale append.
-            self.incoming = None;
+            // say how far, as for a stale append. A transfer under way stays
+            // unless it is just as stale.
+            if self
+                .incoming
+                .as_ref()
+                .is_some_and(|inc| inc.index <= self.log.committed)
+            {
+                self.incoming = None;
+            }
             let committed = self.log.committed;
             self.send_ack(
                 from,
@@ -110,17 +127,34 @@ impl<C: Command> Raft<C> {
             );
             return;
         }
-        let same = matches!(&self.incoming, Some((i, t, _)) if *i == index && *t == term);
+        let leader_term = self.term;
+        let same = self.incoming.as_ref().is_some_and(|inc| {
+            inc.leader_term == leader_term && inc.index == index && inc.term == term
+        });
         if !same {
+            // A transfer of this leader's newer snapshot goes on; a copy of
+            // an older one's chunk does not replace it.
+            let newer_under_way = self
+                .incoming
+                .as_ref()
+                .is_some_and(|inc| inc.leader_term == leader_term && inc.index > index);
+            if newer_under_way {
+                return;
+            }
             if offset != 0 {
                 // A chunk of a snapshot we hold nothing of (we restarted, or
                 // the first chunks were lost): ask for it from the start.
                 self.send(from, MessageBody::SnapshotResponse { index, received: 0 });
                 return;
             }
-            self.incoming = Some((index, term, Vec::new()));
+            self.incoming = Some(Incoming {
+                leader_term,
+                index,
+                term,
+                data: Vec::new(),
+            });
         }
-        let Some((_, _, buf)) = self.incoming.as_mut() else {
+        let Some(Incoming { data: buf, .. }) = self.incoming.as_mut() else {
             return;
         };
         let appended = offset == buf.len() as u64;
@@ -132,7 +166,7 @@ impl<C: Command> Raft<C> {
             self.send(from, MessageBody::SnapshotResponse { index, received });
             return;
         }
-        let Some((_, _, bytes)) = self.incoming.take() else {
+        let Some(Incoming { data: bytes, .. }) = self.incoming.take() else {
             return;
         };
         self.install_snapshot(

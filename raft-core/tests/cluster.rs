@@ -967,3 +967,39 @@ fn a_snapshot_older_than_the_commit_index_is_not_installed() {
         c.check();
     }
 }
+
+#[test]
+fn duplicated_chunks_and_answers_do_not_multiply_the_chunks_sent() {
+    let (mut c, l, f) = cluster_with_a_compacted_leader(Bugs::none());
+    let mut seen = Vec::new();
+    for _ in 0..30 {
+        for n in &mut c.nodes {
+            n.tick();
+        }
+        for _ in 0..10_000 {
+            c.flush();
+            if c.wire.is_empty() {
+                break;
+            }
+            for m in std::mem::take(&mut c.wire) {
+                seen.push(m.clone());
+                let to = m.to as usize;
+                // The network duplicates every snapshot chunk and answer.
+                if matches!(
+                    m.body,
+                    MessageBody::Snapshot { .. } | MessageBody::SnapshotResponse { .. }
+                ) {
+                    c.nodes[to].step(m.clone());
+                }
+                c.nodes[to].step(m);
+            }
+        }
+    }
+    assert!(c.installed[f].is_some());
+    assert_eq!(c.nodes[f].log().last_index(), c.nodes[l].log().last_index());
+    let offsets = chunk_offsets(&seen, f as u64);
+    for offset in [0, 64, 128, 192, 256] {
+        let sent = offsets.iter().filter(|&&o| o == offset).count();
+        assert_eq!(sent, 1, "chunk at {offset} sent {sent} times: {offsets:?}");
+    }
+}

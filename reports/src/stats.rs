@@ -157,6 +157,11 @@ impl Serialize for RunStats {
             "leaderless_ratio",
             &self.leaderless_ratio().map(|x| rounded(x, 4)),
         )?;
+        if self.snapshots + self.snapshot_installs > 0 {
+            s.serialize_field("snapshots", &self.snapshots)?;
+            s.serialize_field("snapshot_installs", &self.snapshot_installs)?;
+            s.serialize_field("snapshot_bytes_max", &self.snapshot_bytes_max)?;
+        }
         s.end()
     }
 }

@@ -146,6 +146,10 @@ pub const CATALOGUE: &[(&str, &str)] = &[
         include_str!("../catalogue/transfer-churn.toml"),
     ),
     (
+        "snapshot-chunks",
+        include_str!("../catalogue/snapshot-chunks.toml"),
+    ),
+    (
         "snapshot-regress",
         include_str!("../catalogue/snapshot-regress.toml"),
     ),

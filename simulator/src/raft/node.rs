@@ -7,6 +7,7 @@ use crate::node::{Boot, ClientId, Effects, Node, NodeId};
 use raft_core::kv::{KvService, ReadMode, Response};
 use raft_core::{Config, EntryData, HardState, MessageBody, Snapshot};
 use std::collections::VecDeque;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 /// The command the cluster replicates: a client's KV request.
@@ -49,6 +50,8 @@ pub struct SnapshotStep {
     pub index: u64,
     /// Installed from a leader (true) or made by compacting (false).
     pub installed: bool,
+    /// A hash of its bytes: snapshots at one index must be equal.
+    pub hash: u64,
 }
 
 /// One simulated replica of the KV service.
@@ -62,8 +65,8 @@ pub struct RaftNode {
     /// Entries applied during the current step, in order.
     applied: Vec<Entry>,
     replies: Vec<(u64, Response)>,
-    /// The snapshot the current step made or installed, if any.
-    snapshot_step: Option<SnapshotStep>,
+    /// The snapshots the current step made or installed, in order.
+    snapshot_steps: Vec<SnapshotStep>,
 }
 
 impl RaftNode {
@@ -81,9 +84,9 @@ impl RaftNode {
         &self.applied
     }
 
-    /// The snapshot the last step made or installed, if any.
-    pub fn snapshot_step(&self) -> Option<SnapshotStep> {
-        self.snapshot_step
+    /// The snapshots the last step made or installed, in order.
+    pub fn snapshot_steps(&self) -> &[SnapshotStep] {
+        &self.snapshot_steps
     }
 
     /// The node's Raft state as 6.824's `persister.RaftStateSize()` counts
@@ -100,7 +103,7 @@ impl RaftNode {
     fn begin_step(&mut self) {
         self.changed_from = u64::MAX;
         self.applied.clear();
-        self.snapshot_step = None;
+        self.snapshot_steps.clear();
     }
 
     /// Hands out every pending ready as effects (see the contract on `Ready`).
@@ -119,10 +122,13 @@ impl RaftNode {
                     // Entries up to it may have been replaced.
                     self.changed_from = self.changed_from.min(s.index + 1);
                 }
-                self.snapshot_step = Some(SnapshotStep {
+                let mut h = crate::trace::TraceHasher::default();
+                s.data.hash(&mut h);
+                self.snapshot_steps.push(SnapshotStep {
                     bytes: s.data.len() as u64,
                     index: s.index,
                     installed: rd.restore_snapshot,
+                    hash: h.finish(),
                 });
                 out.write(Record::Snapshot(s));
             }
@@ -237,7 +243,7 @@ impl Node for RaftNode {
             changed_from: 1,
             applied: Vec::new(),
             replies: Vec::new(),
-            snapshot_step: None,
+            snapshot_steps: Vec::new(),
         }
     }
 

@@ -49,6 +49,12 @@ pub struct RaftSafety {
     verified_commit: Vec<u64>,
     /// Entries applied by some node, by index - 1.
     applied: Vec<Entry>,
+    /// Per node: the index of the last entry it applied (`None` after a
+    /// restart, until it applies one).
+    last_applied: Vec<Option<u64>>,
+    /// The hash of the first snapshot seen at each index: every snapshot of
+    /// one index holds the same state.
+    snapshot_hashes: BTreeMap<u64, u64>,
     /// Live nodes that believe they lead, as a bit set.
     leading: u64,
     /// When `leading` last became empty (`None` while someone leads).
@@ -89,6 +95,7 @@ impl RaftSafety {
         RaftSafety {
             shadows: vec![Vec::new(); nodes],
             verified_commit: vec![0; nodes],
+            last_applied: vec![None; nodes],
             leaderless_since_us: Some(0),
             ..RaftSafety::default()
         }
@@ -211,8 +218,16 @@ impl RaftSafety {
                         ),
                     ));
                 }
+            } else if i > self.committed.len() {
+                return Err(fail(
+                    view,
+                    "state machine safety (section 5.4.3)",
+                    format!(
+                        "node {me} committed index {index}, but index {} was never known committed (its log starts after a snapshot up to {base})",
+                        self.committed.len() + 1
+                    ),
+                ));
             } else {
-                assert_eq!(i, self.committed.len(), "commits are learned in order");
                 let prev = self.committed_hashes.last().copied().unwrap_or(0);
                 self.committed_hashes.push(entry_hash(prev, e));
                 self.committed.push(e.clone());
@@ -225,25 +240,77 @@ impl RaftSafety {
             index += 1;
         }
         self.verified_commit[me] = self.verified_commit[me].max(log.committed);
-        if base as usize > self.committed.len() {
-            return Err(fail(
-                view,
-                "state machine safety (section 5.4.3)",
-                format!(
-                    "node {me} holds a snapshot up to index {base}, past the {} entries known committed",
-                    self.committed.len()
-                ),
-            ));
+        if base > 0 {
+            // The snapshot stands for the committed prefix: it must end
+            // where that prefix is known, with the same term.
+            let Some(known) = self.committed.get(base as usize - 1) else {
+                return Err(fail(
+                    view,
+                    "state machine safety (section 5.4.3)",
+                    format!(
+                        "node {me} holds a snapshot up to index {base}, past the {} entries known committed",
+                        self.committed.len()
+                    ),
+                ));
+            };
+            if known.term != log.snapshot_term() {
+                return Err(fail(
+                    view,
+                    "state machine safety (section 5.4.3)",
+                    format!(
+                        "node {me} holds a snapshot up to index {base} of term {}, but the entry committed there is {known:?}",
+                        log.snapshot_term()
+                    ),
+                ));
+            }
         }
         Ok(())
     }
 
-    /// State machine safety (section 5.4.3), on apply.
+    /// State machine safety (section 5.4.3), on apply: every node applies
+    /// the log in order, without gaps (after a snapshot, from the entry after
+    /// it), and what it applies agrees with every other node; snapshots of
+    /// one index are equal.
     fn apply_agreement(
         &mut self,
         view: &View<'_, RaftNode>,
         node: &RaftNode,
     ) -> Result<(), Failure> {
+        let me = view.node;
+        for s in node.snapshot_steps() {
+            match self.snapshot_hashes.get(&s.index) {
+                Some(&h) if h != s.hash => {
+                    return Err(fail(
+                        view,
+                        "state machine safety (section 5.4.3)",
+                        format!(
+                            "node {me} {} a snapshot up to index {} that differs from another snapshot of that index",
+                            if s.installed { "installed" } else { "made" },
+                            s.index
+                        ),
+                    ))
+                }
+                Some(_) => {}
+                None => {
+                    self.snapshot_hashes.insert(s.index, s.hash);
+                }
+            }
+            if s.installed {
+                self.last_applied[me] = Some(s.index);
+            }
+        }
+        for e in node.applied() {
+            if let Some(last) = self.last_applied[me] {
+                if e.index != last + 1 {
+                    return Err(fail(
+                        view,
+                        "state machine safety (section 5.4.3)",
+                        format!("node {me} applied index {} after index {last}", e.index),
+                    ));
+                }
+            }
+            self.last_applied[me] = Some(e.index);
+        }
         for e in node.applied() {
             let i = e.index as usize - 1;
             if i < self.applied.len() {
@@ -368,6 +435,7 @@ impl Observer<RaftNode> for RaftSafety {
     fn after_step(&mut self, view: &View<'_, RaftNode>) -> Result<(), Failure> {
         self.track_leadership(view);
         if view.step == StepKind::Crash {
+            self.last_applied[view.node] = None;
             return self.durability(view);
         }
         let Some(node) = view.nodes[view.node].as_ref() else {
@@ -375,7 +443,7 @@ impl Observer<RaftNode> for RaftSafety {
         };
         node.check_invariants();
         self.stats.max_term = self.stats.max_term.max(node.raw().term());
-        if let Some(s) = node.snapshot_step() {
+        for s in node.snapshot_steps() {
             if s.installed {
                 self.stats.snapshot_installs += 1;
             } else {

@@ -55,6 +55,30 @@ pub const CATALOGUE: &[(&str, &str)] = &[
         "UnreliableChurn2C",
         include_str!("../catalogue/UnreliableChurn2C.toml"),
     ),
+    (
+        "SnapshotBasic2D",
+        include_str!("../catalogue/SnapshotBasic2D.toml"),
+    ),
+    (
+        "SnapshotInstall2D",
+        include_str!("../catalogue/SnapshotInstall2D.toml"),
+    ),
+    (
+        "SnapshotInstallUnreliable2D",
+        include_str!("../catalogue/SnapshotInstallUnreliable2D.toml"),
+    ),
+    (
+        "SnapshotInstallCrash2D",
+        include_str!("../catalogue/SnapshotInstallCrash2D.toml"),
+    ),
+    (
+        "SnapshotInstallUnCrash2D",
+        include_str!("../catalogue/SnapshotInstallUnCrash2D.toml"),
+    ),
+    (
+        "SnapshotAllCrash2D",
+        include_str!("../catalogue/SnapshotAllCrash2D.toml"),
+    ),
     ("Basic3A", include_str!("../catalogue/Basic3A.toml")),
     ("Speed3A", include_str!("../catalogue/Speed3A.toml")),
     (
@@ -104,6 +128,41 @@ pub const CATALOGUE: &[(&str, &str)] = &[
     (
         "PersistPartitionUnreliableLinearizable3A",
         include_str!("../catalogue/PersistPartitionUnreliableLinearizable3A.toml"),
+    ),
+    (
+        "SnapshotRPC3B",
+        include_str!("../catalogue/SnapshotRPC3B.toml"),
+    ),
+    (
+        "SnapshotSize3B",
+        include_str!("../catalogue/SnapshotSize3B.toml"),
+    ),
+    ("Speed3B", include_str!("../catalogue/Speed3B.toml")),
+    (
+        "SnapshotRecover3B",
+        include_str!("../catalogue/SnapshotRecover3B.toml"),
+    ),
+    (
+        "SnapshotRecoverManyClients3B",
+        include_str!("../catalogue/SnapshotRecoverManyClients3B.toml"),
+    ),
+    (
+        "SnapshotUnreliable3B",
+        include_str!("../catalogue/SnapshotUnreliable3B.toml"),
+    ),
+    (
+        "SnapshotUnreliableRecover3B",
+        include_str!("../catalogue/SnapshotUnreliableRecover3B.toml"),
+    ),
+    (
+        "SnapshotUnreliableRecoverConcurrentPartition3B",
+        include_str!("../catalogue/SnapshotUnreliableRecoverConcurrentPartition3B.toml"),
+    ),
+    (
+        "SnapshotUnreliableRecoverConcurrentPartitionLinearizable3B",
+        include_str!(
+            "../catalogue/SnapshotUnreliableRecoverConcurrentPartitionLinearizable3B.toml"
+        ),
     ),
     (
         "maelstrom-lin-kv-3",

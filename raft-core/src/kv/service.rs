@@ -71,6 +71,9 @@ pub struct KvService {
     was_leader: bool,
     /// Snapshot once the log's entries pass this many bytes (0: never).
     snapshot_log_bytes: u64,
+    /// Bytes of the entries applied since the last snapshot (made or
+    /// installed) or restart.
+    applied_since_snapshot: u64,
 }
 
 impl KvService {
@@ -113,6 +116,7 @@ impl KvService {
             replies: Vec::new(),
             was_leader: false,
             snapshot_log_bytes: 0,
+            applied_since_snapshot: 0,
         }
     }
 
@@ -218,12 +222,14 @@ impl KvService {
             // to it is answered by the leader's own (retries find it in the
             // sessions).
             self.kv = restore_state(s);
+            self.applied_since_snapshot = 0;
             let still_waiting = self.proposed.split_off(&(s.index + 1));
             for (_, w) in std::mem::replace(&mut self.proposed, still_waiting) {
                 self.not_leader(w.addr, w.cmd.seq);
             }
         }
         for e in &rd.committed_entries {
+            self.applied_since_snapshot += e.wire_bytes();
             let reply = match &e.data {
                 EntryData::Command(cmd) => Some(self.kv.apply(e.index, cmd, self.bugs)),
                 EntryData::Noop => {
@@ -256,12 +262,17 @@ impl KvService {
     }
 
     /// Snapshots the state and compacts the log if the log has grown past
-    /// the threshold and something was applied since the last snapshot.
+    /// the threshold and the entries applied since the last snapshot make
+    /// up at least half of it: entries not yet applied cannot be compacted,
+    /// and with many of them (many clients, a follower behind on commits)
+    /// snapshotting at every applied entry would only copy the state again
+    /// and again.
     fn maybe_snapshot(&mut self) {
         let log = self.raw.log();
         let applied = self.kv.applied_index();
         if self.snapshot_log_bytes == 0
             || log.bytes() < self.snapshot_log_bytes
+            || self.applied_since_snapshot * 2 < self.snapshot_log_bytes
             || applied <= log.snapshot_index()
         {
             return;
@@ -270,7 +281,9 @@ impl KvService {
         if self.bugs.has(Bug::SessionsNotInSnapshot) {
             snapshot.sessions = Sessions::new();
         }
-        self.raw.compact(applied, snapshot.encode().into());
+        if self.raw.compact(applied, snapshot.encode().into()) {
+            self.applied_since_snapshot = 0;
+        }
     }
 
     /// Our proposal at this index applied: answer it if the entry is still

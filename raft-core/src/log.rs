@@ -237,7 +237,7 @@ impl<C: Command> RaftLog<C> {
     /// caller checks); the planted bug `snapshot-regress` does so anyway, and
     /// then the commit and applied indexes go back to `index`.
     pub fn install(&mut self, index: u64, term: u64) -> bool {
-        let kept = self.term(index) == Some(term) && index >= self.offset;
+        let kept = self.term(index) == Some(term);
         if kept {
             self.drop_through(index, term);
             self.committed = self.committed.max(index);

@@ -106,14 +106,28 @@ impl Cluster {
     /// Delivers every message until none is left, except those `lose` says
     /// are lost (it sees every message sent over an uncut link).
     fn deliver_unless(&mut self, mut lose: impl FnMut(&Message) -> bool) {
+        self.deliver_copies(|m| usize::from(!lose(m)));
+    }
+
+    /// Delivers every message until none is left, each as many times as
+    /// `copies` says (0: lost; it sees every message sent over an uncut
+    /// link).
+    fn deliver_copies(&mut self, mut copies: impl FnMut(&Message) -> usize) {
         for _ in 0..10_000 {
             self.flush();
             if self.wire.is_empty() {
                 return;
             }
             for m in std::mem::take(&mut self.wire) {
-                if !self.down[m.from as usize] && !self.down[m.to as usize] && !lose(&m) {
-                    self.nodes[m.to as usize].step(m);
+                if self.down[m.from as usize] || self.down[m.to as usize] {
+                    continue;
+                }
+                let (to, n) = (m.to as usize, copies(&m));
+                for _ in 1..n {
+                    self.nodes[to].step(m.clone());
+                }
+                if n > 0 {
+                    self.nodes[to].step(m);
                 }
             }
         }
@@ -976,24 +990,14 @@ fn duplicated_chunks_and_answers_do_not_multiply_the_chunks_sent() {
         for n in &mut c.nodes {
             n.tick();
         }
-        for _ in 0..10_000 {
-            c.flush();
-            if c.wire.is_empty() {
-                break;
+        // The network duplicates every snapshot chunk and answer.
+        c.deliver_copies(|m| {
+            seen.push(m.clone());
+            match m.body {
+                MessageBody::Snapshot { .. } | MessageBody::SnapshotResponse { .. } => 2,
+                _ => 1,
             }
-            for m in std::mem::take(&mut c.wire) {
-                seen.push(m.clone());
-                let to = m.to as usize;
-                // The network duplicates every snapshot chunk and answer.
-                if matches!(
-                    m.body,
-                    MessageBody::Snapshot { .. } | MessageBody::SnapshotResponse { .. }
-                ) {
-                    c.nodes[to].step(m.clone());
-                }
-                c.nodes[to].step(m);
-            }
-        }
+        });
     }
     assert!(c.installed[f].is_some());
     assert_eq!(c.nodes[f].log().last_index(), c.nodes[l].log().last_index());

@@ -165,6 +165,17 @@ impl Durable {
         self.snapshot.as_ref().map_or(0, |s| s.index)
     }
 
+    /// The term of the entry at `index` as `RaftLog::term` gives it: the
+    /// snapshot's at its index, `None` below it and past the end.
+    pub fn term(&self, index: u64) -> Option<u64> {
+        let base = self.snapshot_index();
+        match index.checked_sub(base) {
+            None => None,
+            Some(0) => Some(self.snapshot.as_ref().map_or(0, |s| s.term)),
+            Some(k) => self.log.get(k as usize - 1).map(|e| e.term),
+        }
+    }
+
     /// Whether the durable state holds the entry `e`: in the log, or
     /// covered by the snapshot (whose state includes it).
     pub fn holds(&self, e: &Entry) -> bool {
@@ -193,13 +204,9 @@ pub fn replay_records(records: &[Record]) -> Durable {
                 }
             }
             Record::Snapshot(s) => {
-                let base = d.snapshot_index();
-                let at = s.index.checked_sub(base + 1).map(|k| k as usize);
-                let matches = s.index == base
-                    && d.snapshot.as_ref().is_some_and(|old| old.term == s.term)
-                    || at.is_some_and(|k| d.log.get(k).is_some_and(|e| e.term == s.term));
-                if matches {
-                    let drop = (s.index - base) as usize;
+                // As `RaftLog::install`: keep what follows a matching entry.
+                if d.term(s.index) == Some(s.term) {
+                    let drop = (s.index - d.snapshot_index()) as usize;
                     d.log.drain(..drop);
                 } else {
                     d.log.clear();

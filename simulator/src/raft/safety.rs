@@ -310,8 +310,6 @@ impl RaftSafety {
                 }
             }
             self.last_applied[me] = Some(e.index);
-        }
-        for e in node.applied() {
             let i = e.index as usize - 1;
             if i < self.applied.len() {
                 if self.applied[i] != *e {
@@ -320,8 +318,7 @@ impl RaftSafety {
                         view,
                         "state machine safety (section 5.4.3)",
                         format!(
-                            "node {} applied {e:?}, another node applied {known:?} at that index",
-                            view.node
+                            "node {me} applied {e:?}, another node applied {known:?} at that index"
                         ),
                     ));
                 }
@@ -332,8 +329,7 @@ impl RaftSafety {
                     view,
                     "state machine safety (section 5.4.3)",
                     format!(
-                        "node {} applied index {} before index {}",
-                        view.node,
+                        "node {me} applied index {} before index {}",
                         e.index,
                         self.applied.len() + 1
                     ),

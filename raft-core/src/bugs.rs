@@ -123,6 +123,17 @@ pub enum Bug {
     /// is saved with it; a common MIT 6.824 Lab 3B mistake (the snapshot
     /// encodes the key/value map only). Only matters with snapshots on.
     SessionsNotInSnapshot,
+    /// A membership change that changes several voters goes straight from
+    /// C_old to C_new, without the joint configuration C_old,new in
+    /// between. The leader uses C_new from the moment it appends it, while
+    /// nodes that have not received it still use C_old; when the two share
+    /// no majority (two voters swapped in a three-voter cluster), each side
+    /// can elect a leader and commit on its own. Breaks the rule of Raft
+    /// section 6 (thesis section 4.3) that an arbitrary change needs joint
+    /// consensus, and that only a single-voter change may be made in one
+    /// step. Made by implementations that treat a multi-node change like a
+    /// single-node one. Only matters when a scenario changes membership.
+    ConfigChangeNoJoint,
 }
 
 impl Bug {
@@ -141,6 +152,7 @@ impl Bug {
         Bug::LeaseIgnoresDrift,
         Bug::SnapshotRegress,
         Bug::SessionsNotInSnapshot,
+        Bug::ConfigChangeNoJoint,
     ];
 
     /// The name used on the command line and in scenario files.
@@ -160,6 +172,7 @@ impl Bug {
             Bug::LeaseIgnoresDrift => "lease-ignores-drift",
             Bug::SnapshotRegress => "snapshot-regress",
             Bug::SessionsNotInSnapshot => "sessions-not-in-snapshot",
+            Bug::ConfigChangeNoJoint => "config-change-no-joint",
         }
     }
 
@@ -205,6 +218,9 @@ impl Bug {
             }
             Bug::SessionsNotInSnapshot => {
                 "the KV snapshot leaves out the session table, so a restored replica executes retries again (thesis section 6.3)"
+            }
+            Bug::ConfigChangeNoJoint => {
+                "a change of several voters skips the joint configuration, so old and new majorities can decide apart (thesis section 4.3)"
             }
         }
     }

@@ -1,5 +1,6 @@
 //! Check-quorum (Raft thesis section 6.2): a leader that has not heard from
-//! a majority of the cluster within an election timeout steps down, so that
+//! a majority of the cluster within an election timeout steps down (a majority of each half while the
+//! configuration is joint), so that
 //! a leader cut off in a minority stops believing it leads (and stops
 //! serving reads from a stale state). Off unless `Config::check_quorum`.
 
@@ -13,7 +14,7 @@ impl<C: Command> Raft<C> {
             return;
         }
         self.start_quorum_window();
-        if let Some(i) = self.voter_index(from) {
+        if let Some(i) = self.peer_index(from) {
             self.heard_from[i] = true;
         }
     }
@@ -31,14 +32,14 @@ impl<C: Command> Raft<C> {
             return;
         }
         let me = self
-            .voter_index(self.cfg.id)
-            .expect("a node is one of its voters");
+            .peer_index(self.cfg.id)
+            .expect("a node is one of its peers");
         self.heard_from[me] = true;
-        let heard = self.heard_from.iter().filter(|h| **h).count();
-        let quorum = self.cfg.voters.len() / 2 + 1;
+        let heard = &self.heard_from;
+        let quorum = self.members.has_quorum(|p| heard[p]);
         self.heard_from.iter_mut().for_each(|h| *h = false);
         self.quorum_elapsed = 0;
-        if heard < quorum {
+        if !quorum {
             self.become_follower(self.term, None);
         }
     }
@@ -46,7 +47,7 @@ impl<C: Command> Raft<C> {
     /// A leader's first tick or message of its term opens its first window.
     fn start_quorum_window(&mut self) {
         if self.heard_from.is_empty() {
-            self.heard_from = vec![false; self.cfg.voters.len()];
+            self.heard_from = vec![false; self.cfg.peers.len()];
             self.quorum_elapsed = 0;
         }
     }

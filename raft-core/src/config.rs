@@ -7,8 +7,14 @@ use crate::types::NodeId;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
     pub id: NodeId,
-    /// Every voter of the cluster, including `id`, without duplicates.
+    /// The voters of the initial configuration, without duplicates. A node
+    /// whose snapshot or log holds a configuration uses that instead
+    /// (membership change, `membership.rs`).
     pub voters: Vec<NodeId>,
+    /// Every node that may ever be a member: the initial voters and every
+    /// node a membership change may add, `id` among them. Messages from
+    /// anyone else are ignored. Empty means the same as `voters`.
+    pub peers: Vec<NodeId>,
     /// The election timeout is drawn uniformly from `[min, max]` at every reset.
     pub election_timeout_ticks_min: u32,
     pub election_timeout_ticks_max: u32,
@@ -45,14 +51,27 @@ pub struct Config {
 impl Config {
     /// Checks the configuration; an error names the field.
     pub fn validate(&self) -> Result<(), String> {
-        if !self.voters.contains(&self.id) {
-            return Err(format!("voters must contain the node's own id {}", self.id));
+        let peers = if self.peers.is_empty() {
+            &self.voters
+        } else {
+            &self.peers
+        };
+        if self.voters.is_empty() {
+            return Err("voters must name at least one node".into());
         }
-        let mut sorted = self.voters.clone();
-        sorted.sort_unstable();
-        sorted.dedup();
-        if sorted.len() != self.voters.len() {
-            return Err("voters must not repeat an id".into());
+        if !peers.contains(&self.id) {
+            return Err(format!("peers must contain the node's own id {}", self.id));
+        }
+        if let Some(v) = self.voters.iter().find(|v| !peers.contains(v)) {
+            return Err(format!("voter {v} is not one of the peers"));
+        }
+        for list in [&self.voters, peers] {
+            let mut sorted = list.clone();
+            sorted.sort_unstable();
+            sorted.dedup();
+            if sorted.len() != list.len() {
+                return Err("voters and peers must not repeat an id".into());
+            }
         }
         if self.election_timeout_ticks_min < 2
             || self.election_timeout_ticks_min > self.election_timeout_ticks_max

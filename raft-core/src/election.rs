@@ -3,13 +3,16 @@
 
 use crate::bugs::Bug;
 use crate::progress::Progress;
-use crate::quorum::{vote_result, VoteResult};
+use crate::quorum::VoteResult;
 use crate::raft::Raft;
 use crate::types::{Command, EntryData, MessageBody, NodeId, Role};
 
 impl<C: Command> Raft<C> {
     /// Starts a pre-campaign (when `pre`) or a campaign for the next term.
     pub(crate) fn campaign(&mut self, pre: bool) {
+        if !self.members.voter {
+            return;
+        }
         self.votes.iter_mut().for_each(|v| *v = None);
         self.leader = None;
         self.progress.clear();
@@ -18,11 +21,11 @@ impl<C: Command> Raft<C> {
         let me = self.cfg.id;
         if pre {
             self.role = Role::PreCandidate;
-            let own = self.voter_index(me).expect("a node is one of its voters");
+            let own = self.peer_index(me).expect("a node is one of its peers");
             self.votes[own] = Some(true);
             let future = self.term + 1;
-            for i in 0..self.cfg.voters.len() {
-                let to = self.cfg.voters[i];
+            for i in self.members.voters().collect::<Vec<_>>() {
+                let to = self.cfg.peers[i];
                 if to != me {
                     let body = MessageBody::Vote {
                         pre: true,
@@ -51,8 +54,8 @@ impl<C: Command> Raft<C> {
                     granted: true,
                 },
             );
-            for i in 0..self.cfg.voters.len() {
-                let to = self.cfg.voters[i];
+            for i in self.members.voters().collect::<Vec<_>>() {
+                let to = self.cfg.peers[i];
                 if to != me {
                     self.send_after_persist(
                         to,
@@ -120,7 +123,7 @@ impl<C: Command> Raft<C> {
         if self.role != expected {
             return;
         }
-        let Some(i) = self.voter_index(from) else {
+        let Some(i) = self.peer_index(from) else {
             return;
         };
         if self.votes[i].is_none() {
@@ -130,9 +133,7 @@ impl<C: Command> Raft<C> {
     }
 
     fn tally(&mut self, pre: bool) {
-        let granted = self.votes.iter().filter(|v| **v == Some(true)).count();
-        let rejected = self.votes.iter().filter(|v| **v == Some(false)).count();
-        match vote_result(self.cfg.voters.len(), granted, rejected) {
+        match self.members.vote_result(&self.votes) {
             VoteResult::Won if pre => self.campaign(false),
             VoteResult::Won => self.become_leader(),
             VoteResult::Lost => self.become_follower(self.term, None),
@@ -154,12 +155,13 @@ impl<C: Command> Raft<C> {
         self.heartbeat_elapsed = 0;
         let next = self.log.last_index() + 1;
         let window = self.cfg.max_inflight_msgs;
-        self.progress = (0..self.cfg.voters.len())
+        self.progress = (0..self.cfg.peers.len())
             .map(|_| Progress::new(next, window))
             .collect();
         if self.cfg.noop_on_election {
             self.append_own(EntryData::Noop);
         }
         self.broadcast_append();
+        self.on_membership_committed();
     }
 }

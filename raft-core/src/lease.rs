@@ -51,7 +51,7 @@ impl<C: Command> Raft<C> {
             .lease_rounds
             .iter()
             .rev()
-            .find(|(round, _)| self.reads.majority_answered(*round))
+            .find(|(round, _)| self.reads.majority_answered(*round, &self.members))
         else {
             return false;
         };
@@ -85,13 +85,17 @@ impl<C: Command> Raft<C> {
         }
         let round = self.reads.next_round();
         let me = self
-            .voter_index(self.cfg.id)
-            .expect("a node is one of its voters");
+            .peer_index(self.cfg.id)
+            .expect("a node is one of its peers");
         self.reads.acknowledge(me, round);
         self.lease_rounds.push_back((round, self.ticks));
         // Rounds older than the newest one a majority answered are never
         // needed.
-        while self.lease_rounds.len() > 1 && self.reads.majority_answered(self.lease_rounds[1].0) {
+        while self.lease_rounds.len() > 1
+            && self
+                .reads
+                .majority_answered(self.lease_rounds[1].0, &self.members)
+        {
             self.lease_rounds.pop_front();
         }
     }

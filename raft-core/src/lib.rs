@@ -13,6 +13,7 @@ mod election;
 pub mod kv;
 mod lease;
 pub mod log;
+pub mod membership;
 pub mod progress;
 pub mod quorum;
 mod raft;
@@ -26,9 +27,10 @@ pub mod types;
 pub use bugs::{Bug, Bugs};
 pub use config::Config;
 pub use log::RaftLog;
+pub use membership::{ChangeError, MembershipChange};
 pub use raw_node::{RawNode, Ready};
 pub use transfer::TransferError;
 pub use types::{
-    Command, Entry, EntryData, HardState, Message, MessageBody, NodeId, ReadState, RejectHint,
-    Role, Snapshot,
+    Command, Entry, EntryData, HardState, Membership, Message, MessageBody, NodeId, ReadState,
+    RejectHint, Role, Snapshot,
 };

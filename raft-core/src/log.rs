@@ -2,7 +2,7 @@
 //! compacted prefix, the entries after it in memory, how far they are
 //! durable, how far they are committed and applied.
 
-use crate::types::{Command, Entry};
+use crate::types::{Command, Entry, EntryData, Membership};
 
 /// A node's log. Entries are indexed from 1. Entries up to `offset` were
 /// compacted into a snapshot (Raft section 7) whose last entry had term
@@ -27,6 +27,11 @@ pub struct RaftLog<C> {
     pub applied: u64,
     /// The sum of [`Entry::wire_bytes`] over `entries`.
     bytes: u64,
+    /// Indices of the configuration entries among `entries`, ascending.
+    configs: Vec<u64>,
+    /// Counts changes to `configs` (and to the prefix a snapshot replaced),
+    /// so that a node recomputes its configuration only when it may differ.
+    config_version: u64,
 }
 
 impl<C: Command> RaftLog<C> {
@@ -50,6 +55,11 @@ impl<C: Command> RaftLog<C> {
         }
         let last = index + entries.len() as u64;
         let bytes = entries.iter().map(Entry::wire_bytes).sum();
+        let configs = entries
+            .iter()
+            .filter(|e| is_config(e))
+            .map(|e| e.index)
+            .collect();
         RaftLog {
             entries,
             offset: index,
@@ -59,7 +69,36 @@ impl<C: Command> RaftLog<C> {
             committed: index,
             applied: index,
             bytes,
+            configs,
+            config_version: 0,
         }
+    }
+
+    /// The newest configuration entry in the log (after the snapshot), if
+    /// any.
+    pub fn last_config(&self) -> Option<(u64, &Membership)> {
+        let &index = self.configs.last()?;
+        match &self.entry(index)?.data {
+            EntryData::Membership(m) => Some((index, m)),
+            _ => None,
+        }
+    }
+
+    /// The newest configuration entry at or below `index`, if the log (after
+    /// the snapshot) holds one.
+    pub fn config_at(&self, index: u64) -> Option<(u64, &Membership)> {
+        let k = self.configs.partition_point(|&i| i <= index);
+        let &at = self.configs[..k].last()?;
+        match &self.entry(at)?.data {
+            EntryData::Membership(m) => Some((at, m)),
+            _ => None,
+        }
+    }
+
+    /// Changes whenever the log's configuration entries (or its snapshot)
+    /// may have changed.
+    pub fn config_version(&self) -> u64 {
+        self.config_version
     }
 
     pub fn last_index(&self) -> u64 {
@@ -143,6 +182,15 @@ impl<C: Command> RaftLog<C> {
             "append must extend the log"
         );
         self.bytes += entry.wire_bytes();
+        self.push(entry);
+    }
+
+    /// Adds an entry at the end, noting a configuration.
+    fn push(&mut self, entry: Entry<C>) {
+        if is_config(&entry) {
+            self.configs.push(entry.index);
+            self.config_version += 1;
+        }
         self.entries.push(entry);
     }
 
@@ -172,7 +220,7 @@ impl<C: Command> RaftLog<C> {
         for e in entries.into_iter().skip(skip) {
             assert_eq!(e.index, self.last_index() + 1, "entries must be contiguous");
             self.bytes += e.wire_bytes();
-            self.entries.push(e);
+            self.push(e);
         }
         last_new
     }
@@ -195,6 +243,7 @@ impl<C: Command> RaftLog<C> {
             .map(Entry::wire_bytes)
             .sum::<u64>();
         self.entries.truncate(keep);
+        self.forget_configs(|i| i >= first);
         self.stable = self.stable.min(first - 1);
         self.unstable_from = self.unstable_from.min(first);
     }
@@ -222,8 +271,19 @@ impl<C: Command> RaftLog<C> {
             .map(Entry::wire_bytes)
             .sum::<u64>();
         self.entries.drain(..drop);
+        self.forget_configs(|i| i <= index);
+        self.config_version += 1;
         self.offset = index;
         self.offset_term = term;
+    }
+
+    /// Drops the configuration indices that `gone` says left the log.
+    fn forget_configs(&mut self, gone: impl Fn(u64) -> bool) {
+        let before = self.configs.len();
+        self.configs.retain(|&i| !gone(i));
+        if self.configs.len() != before {
+            self.config_version += 1;
+        }
     }
 
     /// Replaces the log's prefix with a snapshot up to (`index`, `term`)
@@ -244,6 +304,8 @@ impl<C: Command> RaftLog<C> {
             self.unstable_from = self.unstable_from.max(index + 1);
         } else {
             self.entries.clear();
+            self.configs.clear();
+            self.config_version += 1;
             self.bytes = 0;
             self.committed = index;
             self.unstable_from = index + 1;
@@ -314,6 +376,12 @@ impl<C: Command> RaftLog<C> {
 
     pub fn check_invariants(&self) {
         assert!(
+            self.configs
+                .last()
+                .is_none_or(|&i| self.entry(i).is_some_and(is_config)),
+            "log: the newest configuration index names no configuration entry"
+        );
+        assert!(
             self.offset <= self.applied,
             "log: snapshot index {} > applied {}",
             self.offset,
@@ -365,6 +433,11 @@ impl<C: Command> RaftLog<C> {
             );
         }
     }
+}
+
+/// Whether `e` carries a configuration.
+fn is_config<C>(e: &Entry<C>) -> bool {
+    matches!(e.data, EntryData::Membership(_))
 }
 
 #[cfg(test)]

@@ -28,10 +28,13 @@ pub struct Raft<C> {
     /// This term's election timeout, drawn from the injected RNG.
     pub(crate) election_timeout_ticks: u32,
     pub(crate) heartbeat_elapsed: u32,
-    /// Votes received in the current (pre-)campaign, indexed like `cfg.voters`.
+    /// The configuration in force (the newest in the log), with positions.
+    pub(crate) members: crate::membership::Members,
+    /// Votes received in the current (pre-)campaign, indexed like `cfg.peers`.
     pub(crate) votes: Vec<Option<bool>>,
-    /// A leader's progress of every voter, indexed like `cfg.voters` (its own
-    /// entry is unused: the leader counts its own durable log).
+    /// A leader's progress of every peer, indexed like `cfg.peers` (its own
+    /// entry is unused: the leader counts its own durable log; so are those
+    /// of non-members).
     pub(crate) progress: Vec<Progress>,
     /// Messages that may leave at once.
     pub(crate) msgs: Vec<Message<C>>,
@@ -40,7 +43,7 @@ pub struct Raft<C> {
     pub(crate) msgs_after_persist: Vec<Message<C>>,
     pub(crate) scratch: Vec<u64>,
     pub(crate) reads: crate::read_index::ReadIndex,
-    /// Check-quorum: which voters a leader heard from in the current window
+    /// Check-quorum: which peers a leader heard from in the current window
     /// (empty when not leading), and the window's ticks so far.
     pub(crate) heard_from: Vec<bool>,
     pub(crate) quorum_elapsed: u32,
@@ -75,7 +78,7 @@ impl<C: Command> Raft<C> {
     /// A node restarted from durable state: its hard state, its newest
     /// durable snapshot and the entries after it (or new, with empty state).
     pub fn new(
-        cfg: Config,
+        mut cfg: Config,
         hs: HardState,
         snapshot: Option<Snapshot>,
         entries: Vec<Entry<C>>,
@@ -84,7 +87,10 @@ impl<C: Command> Raft<C> {
         if let Err(e) = cfg.validate() {
             panic!("invalid raft config: {e}");
         }
-        let n = cfg.voters.len();
+        if cfg.peers.is_empty() {
+            cfg.peers = cfg.voters.clone();
+        }
+        let n = cfg.peers.len();
         let mut r = Raft {
             term: hs.term,
             vote: hs.vote,
@@ -95,6 +101,12 @@ impl<C: Command> Raft<C> {
                 None => RaftLog::restore(entries),
             },
             rng,
+            members: crate::membership::Members::new(
+                crate::types::Membership::default(),
+                &[],
+                cfg.id,
+                u64::MAX,
+            ),
             election_elapsed: 0,
             election_timeout_ticks: cfg.election_timeout_ticks_min,
             heartbeat_elapsed: 0,
@@ -125,6 +137,7 @@ impl<C: Command> Raft<C> {
                 "restored log has a term above the hard state's"
             );
         }
+        r.refresh_members();
         r.reset_election_timer();
         r
     }
@@ -176,9 +189,16 @@ impl<C: Command> Raft<C> {
         index
     }
 
-    /// Position of `id` in the voter list.
-    pub(crate) fn voter_index(&self, id: NodeId) -> Option<usize> {
-        self.cfg.voters.iter().position(|&v| v == id)
+    /// Position of `id` in the peer list if it is a member (a leader's
+    /// answers from anyone else are ignored).
+    pub(crate) fn member_index(&self, id: NodeId) -> Option<usize> {
+        let i = self.peer_index(id)?;
+        self.members.targets.contains(&i).then_some(i)
+    }
+
+    /// Position of `id` in the peer list.
+    pub(crate) fn peer_index(&self, id: NodeId) -> Option<usize> {
+        self.cfg.peers.iter().position(|&v| v == id)
     }
 
     pub(crate) fn send(&mut self, to: NodeId, body: MessageBody<C>) {
@@ -267,7 +287,8 @@ impl<C: Command> Raft<C> {
             }
             self.tick_check_quorum();
             self.tick_transfer();
-        } else {
+        } else if self.members.voter {
+            // Learners and nodes outside the configuration never campaign.
             self.election_elapsed += 1;
             if self.election_elapsed >= self.election_timeout_ticks {
                 self.campaign(self.cfg.pre_vote);
@@ -278,7 +299,7 @@ impl<C: Command> Raft<C> {
     /// Handles one message. First by term (Figure 2, "Rules for servers"),
     /// then by kind.
     pub fn step(&mut self, m: Message<C>) {
-        if m.to != self.cfg.id || self.voter_index(m.from).is_none() {
+        if m.to != self.cfg.id || self.peer_index(m.from).is_none() {
             return;
         }
         // Lease reads: no vote while a leader's lease may hold (lease.rs).
@@ -345,9 +366,11 @@ impl<C: Command> Raft<C> {
                 offset,
                 data,
                 done,
+                membership,
             } => {
                 if self.accept_leader(m.from) {
-                    self.handle_snapshot(m.from, index, term, offset, data, done);
+                    let snapshot = (index, term, membership);
+                    self.handle_snapshot(m.from, snapshot, offset, data, done);
                 }
             }
             MessageBody::SnapshotResponse { index, received } => {
@@ -432,17 +455,16 @@ impl<C: Command> Raft<C> {
                 );
                 assert_eq!(
                     self.progress.len(),
-                    self.cfg.voters.len(),
-                    "raft: a leader tracks every voter"
+                    self.cfg.peers.len(),
+                    "raft: a leader tracks every peer"
                 );
-                for (i, p) in self.progress.iter().enumerate() {
-                    if self.cfg.voters[i] != self.cfg.id {
-                        p.check_invariants();
-                        assert!(
-                            p.next_index <= self.log.last_index() + 1,
-                            "raft: next index past the leader's log"
-                        );
-                    }
+                for &i in &self.members.targets {
+                    let p = &self.progress[i];
+                    p.check_invariants();
+                    assert!(
+                        p.next_index <= self.log.last_index() + 1,
+                        "raft: next index past the leader's log"
+                    );
                 }
             }
             Role::Candidate => assert_eq!(
@@ -454,6 +476,17 @@ impl<C: Command> Raft<C> {
                 self.progress.is_empty(),
                 "raft: only a leader tracks progress"
             ),
+        }
+        assert_eq!(
+            self.members.version,
+            self.log.config_version(),
+            "raft: the configuration in use is the newest in the log"
+        );
+        if self.role != Role::Follower {
+            assert!(
+                self.members.voter || self.role == Role::Leader,
+                "raft: only voters campaign"
+            );
         }
     }
 }

@@ -134,7 +134,7 @@ impl<C: Command> RawNode<C> {
     }
 
     /// Delivers a message from the network. Messages not addressed to this
-    /// node, or from a non-voter, are ignored.
+    /// node, or from a node not among `Config::peers`, are ignored.
     pub fn step(&mut self, m: Message<C>) {
         self.raft.step(m);
     }
@@ -257,6 +257,36 @@ impl<C: Command> RawNode<C> {
     /// The node leadership is being handed to, if a transfer is under way.
     pub fn transferring_to(&self) -> Option<NodeId> {
         self.raft.transferring_to()
+    }
+
+    /// Asks this node, as leader, for a membership change (thesis chapter
+    /// 4, `membership.rs`): a change of voters goes through a joint
+    /// configuration, which the leader follows with the new one once it
+    /// commits. Returns the index of the configuration entry appended.
+    pub fn propose_membership(
+        &mut self,
+        change: &crate::MembershipChange,
+    ) -> Result<u64, crate::ChangeError> {
+        self.raft.propose_membership(change)
+    }
+
+    /// The configuration this node uses: the newest in its log.
+    pub fn membership(&self) -> &crate::Membership {
+        &self.raft.members.membership
+    }
+
+    /// How far a leader knows member `id` stores the log (its match index;
+    /// the leader's own durable log for itself); `None` when not leading
+    /// or `id` is no member.
+    pub fn match_index(&self, id: NodeId) -> Option<u64> {
+        let r = &self.raft;
+        if r.role != Role::Leader {
+            return None;
+        }
+        if id == r.cfg.id {
+            return Some(r.log.stable());
+        }
+        r.member_index(id).map(|i| r.progress[i].match_index)
     }
 
     pub fn id(&self) -> NodeId {

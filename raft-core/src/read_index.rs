@@ -8,7 +8,7 @@
 //! committed anything newer at that moment. The application then waits until
 //! it has applied up to the read's index and answers from its state.
 
-use crate::quorum::majority;
+use crate::membership::Members;
 use crate::raft::Raft;
 use crate::types::{Command, EntryData, NodeId, ReadState, Role};
 use std::collections::VecDeque;
@@ -25,7 +25,7 @@ pub const MAX_PENDING_READS: usize = 4096;
 #[derive(Debug)]
 pub struct ReadIndex {
     round: u64,
-    /// Highest round each voter has answered, indexed like the voter list.
+    /// Highest round each peer has answered, indexed like `Config::peers`.
     acked: Vec<u64>,
     /// Reads waiting for an entry of the leader's term to commit: their ctx.
     waiting: VecDeque<u64>,
@@ -38,10 +38,10 @@ pub struct ReadIndex {
 }
 
 impl ReadIndex {
-    pub fn new(voters: usize) -> ReadIndex {
+    pub fn new(peers: usize) -> ReadIndex {
         ReadIndex {
             round: 0,
-            acked: vec![0; voters],
+            acked: vec![0; peers],
             waiting: VecDeque::new(),
             pending: VecDeque::new(),
             ready: Vec::new(),
@@ -60,16 +60,17 @@ impl ReadIndex {
         self.round
     }
 
-    /// Whether a majority of voters (the leader included) has answered
-    /// `round` or a later one.
-    pub(crate) fn majority_answered(&self, round: u64) -> bool {
-        let acks = self.acked.iter().filter(|&&a| a >= round).count();
-        acks >= majority(self.acked.len())
+    /// Whether a majority of the voters of `members` (of each half while
+    /// joint; the leader included if it votes) has answered `round` or a
+    /// later one.
+    pub(crate) fn majority_answered(&self, round: u64, members: &Members) -> bool {
+        members.has_quorum(|p| self.acked[p] >= round)
     }
 
-    pub fn acknowledge(&mut self, voter: usize, round: u64) {
+    /// Peer `peer` (a position in `Config::peers`) answered `round`.
+    pub fn acknowledge(&mut self, peer: usize, round: u64) {
         if round <= self.round {
-            self.acked[voter] = self.acked[voter].max(round);
+            self.acked[peer] = self.acked[peer].max(round);
         }
     }
 
@@ -149,10 +150,11 @@ impl<C: Command> Raft<C> {
             self.reads.pending.push_back((round, ctx, index));
         }
         let me = self
-            .voter_index(self.cfg.id)
-            .expect("a node is one of its voters");
+            .peer_index(self.cfg.id)
+            .expect("a node is one of its peers");
         self.reads.acked[me] = round;
-        if self.cfg.voters.len() == 1 {
+        if self.reads.majority_answered(round, &self.members) {
+            // A single voter is its own majority.
             self.confirm_reads();
         } else {
             self.broadcast_heartbeat();
@@ -162,7 +164,7 @@ impl<C: Command> Raft<C> {
     /// Confirms every pending read whose round a majority has answered.
     pub(crate) fn confirm_reads(&mut self) {
         while let Some(&(round, ctx, index)) = self.reads.pending.front() {
-            if !self.reads.majority_answered(round) {
+            if !self.reads.majority_answered(round, &self.members) {
                 break;
             }
             self.reads.pending.pop_front();

@@ -4,7 +4,6 @@
 
 use crate::bugs::Bug;
 use crate::progress::ProgressState;
-use crate::quorum::committed_index;
 use crate::raft::Raft;
 use crate::types::{Command, Entry, EntryData, MessageBody, NodeId, RejectHint, Role};
 
@@ -26,17 +25,18 @@ impl<C: Command> Raft<C> {
 
     /// Sends every follower what it lacks, as far as its window allows.
     pub(crate) fn broadcast_append(&mut self) {
-        for i in 0..self.cfg.voters.len() {
-            if self.cfg.voters[i] != self.cfg.id {
-                self.send_append(i);
-            }
+        for k in 0..self.members.targets.len() {
+            self.send_append(self.members.targets[k]);
         }
     }
 
-    /// Sends voter `i` the next batch of entries. In probe state this is sent
+    /// Sends member `i` (a position in `cfg.peers`) the next batch of entries. In probe state this is sent
     /// even when empty (it asks where the logs match); in replicate state only
     /// when there is something new.
     pub(crate) fn send_append(&mut self, i: usize) {
+        if self.role != Role::Leader {
+            return;
+        }
         let last = self.log.last_index();
         let pr = &self.progress[i];
         if pr.is_paused() {
@@ -58,7 +58,7 @@ impl<C: Command> Raft<C> {
         let Some(prev_term) = self.log.term(prev_index) else {
             panic!(
                 "progress of {} points past the log: next {} last {last}",
-                self.cfg.voters[i], pr.next_index
+                self.cfg.peers[i], pr.next_index
             );
         };
         let to_index = last.min(prev_index + self.cfg.max_entries_per_msg as u64);
@@ -66,7 +66,7 @@ impl<C: Command> Raft<C> {
         let carried = !entries.is_empty();
         let commit = self.log.committed;
         self.progress[i].sent(to_index, carried);
-        let to = self.cfg.voters[i];
+        let to = self.cfg.peers[i];
         self.send(
             to,
             MessageBody::Append {
@@ -80,13 +80,12 @@ impl<C: Command> Raft<C> {
 
     pub(crate) fn broadcast_heartbeat(&mut self) {
         self.start_lease_round();
-        for i in 0..self.cfg.voters.len() {
-            let to = self.cfg.voters[i];
-            if to != self.cfg.id {
-                let commit = self.progress[i].match_index.min(self.log.committed);
-                let read_round = self.reads.round();
-                self.send(to, MessageBody::Heartbeat { commit, read_round });
-            }
+        for k in 0..self.members.targets.len() {
+            let i = self.members.targets[k];
+            let to = self.cfg.peers[i];
+            let commit = self.progress[i].match_index.min(self.log.committed);
+            let read_round = self.reads.round();
+            self.send(to, MessageBody::Heartbeat { commit, read_round });
         }
     }
 
@@ -119,8 +118,10 @@ impl<C: Command> Raft<C> {
                 // entries are added, whether or not they conflict, so an
                 // append older than what we hold erases later entries.
                 self.log.truncate_from(prev_index + 1);
+                self.refresh_members();
             }
             let last_new = self.log.merge(prev_index, entries);
+            self.refresh_members();
             self.log.commit_to(commit.min(last_new));
             self.send_ack(
                 from,
@@ -161,7 +162,7 @@ impl<C: Command> Raft<C> {
         if self.role != Role::Leader {
             return;
         }
-        let Some(i) = self.voter_index(from) else {
+        let Some(i) = self.member_index(from) else {
             return;
         };
         match reject {
@@ -171,6 +172,9 @@ impl<C: Command> Raft<C> {
                 }
                 if self.progress[i].acknowledge(index) {
                     self.maybe_commit();
+                    if self.role != Role::Leader {
+                        return; // removed by the configuration it committed
+                    }
                 }
                 self.send_append(i);
                 self.maybe_send_timeout_now(i);
@@ -195,7 +199,7 @@ impl<C: Command> Raft<C> {
         if self.role != Role::Leader {
             return;
         }
-        let Some(i) = self.voter_index(from) else {
+        let Some(i) = self.member_index(from) else {
             return;
         };
         self.reads.acknowledge(i, read_round);
@@ -225,7 +229,7 @@ impl<C: Command> Raft<C> {
         let prev_index = self.progress[i].next_index - 1;
         let prev_term = self.log.term(prev_index).unwrap_or(0);
         let commit = self.log.committed;
-        let to = self.cfg.voters[i];
+        let to = self.cfg.peers[i];
         self.send(
             to,
             MessageBody::Append {
@@ -245,20 +249,17 @@ impl<C: Command> Raft<C> {
         if self.role != Role::Leader {
             return false;
         }
-        let me = self.cfg.id;
+        let me = self.peer_index(self.cfg.id);
         let own = self.log.stable();
-        let matches = self.cfg.voters.iter().zip(&self.progress).map(|(&v, p)| {
-            if v == me {
+        let progress = &self.progress;
+        let lag = self.cfg.bugs.has(Bug::CommitIndexLag);
+        let index = self.members.committed(lag, &mut self.scratch, |p| {
+            if Some(p) == me {
                 own
             } else {
-                p.match_index
+                progress[p].match_index
             }
         });
-        let index = if self.cfg.bugs.has(Bug::CommitIndexLag) {
-            lagging_committed_index(self.cfg.voters.len(), matches, &mut self.scratch)
-        } else {
-            committed_index(matches, &mut self.scratch)
-        };
         if index <= self.log.committed {
             return false;
         }
@@ -267,26 +268,11 @@ impl<C: Command> Raft<C> {
             let moved = self.log.commit_to(index);
             if moved {
                 self.release_waiting_reads();
+                self.on_membership_committed();
             }
             moved
         } else {
             false
         }
     }
-}
-
-/// The planted bug `commit-index-lag`: the match list is allocated with the
-/// number of voters as its length and then appended to, so half of it is
-/// zeros and its middle element after an ascending sort is the smallest
-/// match index: an entry commits only once every voter stores it.
-fn lagging_committed_index(
-    voters: usize,
-    matches: impl Iterator<Item = u64>,
-    scratch: &mut Vec<u64>,
-) -> u64 {
-    scratch.clear();
-    scratch.resize(voters, 0);
-    scratch.extend(matches);
-    scratch.sort_unstable();
-    scratch[scratch.len() / 2]
 }

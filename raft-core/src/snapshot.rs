@@ -15,7 +15,7 @@
 use crate::bugs::Bug;
 use crate::progress::ProgressState;
 use crate::raft::Raft;
-use crate::types::{Command, MessageBody, NodeId, Role, Snapshot};
+use crate::types::{Command, Membership, MessageBody, NodeId, Role, Snapshot};
 use std::sync::Arc;
 
 /// A snapshot being received.
@@ -25,6 +25,7 @@ pub(crate) struct Incoming {
     pub leader_term: u64,
     pub index: u64,
     pub term: u64,
+    pub membership: Membership,
     pub data: Vec<u8>,
 }
 
@@ -39,14 +40,21 @@ impl<C: Command> Raft<C> {
             return false;
         }
         let term = log.term(index).expect("an applied entry is in the log");
+        let membership = self.membership_at(index);
         self.log.compact(index);
-        let snapshot = Arc::new(Snapshot { index, term, data });
+        let snapshot = Arc::new(Snapshot {
+            index,
+            term,
+            membership,
+            data,
+        });
         self.snapshot = Some(snapshot.clone());
+        self.refresh_members();
         self.new_snapshot = Some((snapshot, false));
         true
     }
 
-    /// Voter `i` needs entries that were compacted: start sending it the
+    /// Member `i` needs entries that were compacted: start sending it the
     /// newest snapshot.
     pub(crate) fn start_snapshot(&mut self, i: usize) {
         let snapshot = self
@@ -57,7 +65,7 @@ impl<C: Command> Raft<C> {
         self.send_snapshot_chunk(i);
     }
 
-    /// Sends voter `i` the chunk of its snapshot from the offset it holds.
+    /// Sends member `i` the chunk of its snapshot from the offset it holds.
     pub(crate) fn send_snapshot_chunk(&mut self, i: usize) {
         let pr = &mut self.progress[i];
         debug_assert_eq!(pr.state, ProgressState::Snapshot);
@@ -68,7 +76,7 @@ impl<C: Command> Raft<C> {
         let from = (pr.snapshot_offset as usize).min(len);
         let to = (from + self.cfg.snapshot_chunk_bytes).min(len);
         pr.sent(snapshot.index, false);
-        let to_node = self.cfg.voters[i];
+        let to_node = self.cfg.peers[i];
         self.send(
             to_node,
             MessageBody::Snapshot {
@@ -77,6 +85,7 @@ impl<C: Command> Raft<C> {
                 offset: from as u64,
                 data: snapshot.data[from..to].to_vec(),
                 done: to == len,
+                membership: snapshot.membership.clone(),
             },
         );
     }
@@ -86,7 +95,7 @@ impl<C: Command> Raft<C> {
         if self.role != Role::Leader {
             return;
         }
-        let Some(i) = self.voter_index(from) else {
+        let Some(i) = self.member_index(from) else {
             return;
         };
         if self.progress[i].snapshot_received(index, received) {
@@ -96,16 +105,17 @@ impl<C: Command> Raft<C> {
 
     /// A follower's side of InstallSnapshot: keep the chunk if it follows
     /// the bytes held, answer how far it holds, and install the snapshot
-    /// once complete.
+    /// once complete. `snapshot` is the index, term and configuration of
+    /// the snapshot the chunk `data` (from byte `offset`) belongs to.
     pub(crate) fn handle_snapshot(
         &mut self,
         from: NodeId,
-        index: u64,
-        term: u64,
+        snapshot: (u64, u64, Membership),
         offset: u64,
         data: Vec<u8>,
         done: bool,
     ) {
+        let (index, term, membership) = snapshot;
         if index <= self.log.committed && !self.cfg.bugs.has(Bug::SnapshotRegress) {
             // We already hold (and have committed) everything it describes:
             // say how far, as for a stale append. A transfer under way stays
@@ -151,6 +161,7 @@ impl<C: Command> Raft<C> {
                 leader_term,
                 index,
                 term,
+                membership,
                 data: Vec::new(),
             });
         }
@@ -166,7 +177,12 @@ impl<C: Command> Raft<C> {
             self.send(from, MessageBody::SnapshotResponse { index, received });
             return;
         }
-        let Some(Incoming { data: bytes, .. }) = self.incoming.take() else {
+        let Some(Incoming {
+            data: bytes,
+            membership,
+            ..
+        }) = self.incoming.take()
+        else {
             return;
         };
         self.install_snapshot(
@@ -174,6 +190,7 @@ impl<C: Command> Raft<C> {
             Snapshot {
                 index,
                 term,
+                membership,
                 data: Arc::from(bytes),
             },
         );
@@ -186,6 +203,7 @@ impl<C: Command> Raft<C> {
         self.log.install(index, snapshot.term);
         let snapshot = Arc::new(snapshot);
         self.snapshot = Some(snapshot.clone());
+        self.refresh_members();
         self.new_snapshot = Some((snapshot, true));
         self.send_ack(
             from,

@@ -13,7 +13,7 @@ use crate::types::{Command, MessageBody, NodeId, Role};
 pub enum TransferError {
     /// This node does not lead; the leader it believes in, if any.
     NotLeader(Option<NodeId>),
-    /// The target is not a voter of the cluster, or is this node.
+    /// The target is not a voter of the configuration, or is this node.
     BadTarget(NodeId),
 }
 
@@ -23,7 +23,8 @@ impl<C: Command> Raft<C> {
         if self.role != Role::Leader {
             return Err(TransferError::NotLeader(self.leader));
         }
-        let Some(i) = self.voter_index(to).filter(|_| to != self.cfg.id) else {
+        let voter = self.members.membership.is_voter(to);
+        let Some(i) = self.peer_index(to).filter(|_| voter && to != self.cfg.id) else {
             return Err(TransferError::BadTarget(to));
         };
         // Asked again for the same target, the transfer keeps its clock, so
@@ -55,7 +56,7 @@ impl<C: Command> Raft<C> {
         let Some((to, _)) = self.transfer else {
             return;
         };
-        if self.cfg.voters[i] == to && self.progress[i].match_index == self.log.last_index() {
+        if self.cfg.peers[i] == to && self.progress[i].match_index == self.log.last_index() {
             self.send(to, MessageBody::TimeoutNow);
         }
     }
@@ -75,7 +76,7 @@ impl<C: Command> Raft<C> {
     /// `TimeoutNow` from the leader of our term: campaign at once, without
     /// pre-vote (the leader asked; there is nobody to protect from us).
     pub(crate) fn handle_timeout_now(&mut self, from: NodeId) {
-        if self.role == Role::Follower && self.leader == Some(from) {
+        if self.role == Role::Follower && self.leader == Some(from) && self.members.voter {
             self.campaign(false);
         }
     }

@@ -34,6 +34,10 @@ pub enum EntryData<C> {
     Noop,
     /// A command from the application.
     Command(C),
+    /// A cluster configuration (Raft thesis chapter 4): every node uses the
+    /// newest one in its log from the moment it is appended, committed or
+    /// not (see `membership.rs`).
+    Membership(Membership),
 }
 
 /// One log entry. Invariant: `index >= 1` and `term >= 1`.
@@ -51,6 +55,7 @@ impl<C: Command> Entry<C> {
         16 + match &self.data {
             EntryData::Noop => 0,
             EntryData::Command(c) => c.wire_bytes(),
+            EntryData::Membership(m) => 8 * m.len() as u64,
         }
     }
 }
@@ -63,7 +68,78 @@ impl<C: Command> Entry<C> {
 pub struct Snapshot {
     pub index: u64,
     pub term: u64,
+    /// The configuration in force at `index` (the newest one in the log up
+    /// to it), which a node restarted or installed from the snapshot uses
+    /// until its log holds a newer one.
+    pub membership: Membership,
     pub data: Arc<[u8]>,
+}
+
+/// A cluster configuration (Raft thesis chapter 4): who votes, and who only
+/// receives the log.
+///
+/// A joint configuration C_old,new (section 4.3) has both `voters` (the new
+/// configuration's) and `outgoing` (the old one's): an election or a commit
+/// then needs a majority of each. Invariant: `learners` share no node with
+/// `voters` or `outgoing`, and no list repeats a node.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Membership {
+    pub voters: Vec<NodeId>,
+    /// The old configuration's voters while joint; empty otherwise.
+    pub outgoing: Vec<NodeId>,
+    /// Members that receive the log and do not vote (thesis section 4.2.1:
+    /// a new node catches up as a learner before it is promoted).
+    pub learners: Vec<NodeId>,
+}
+
+impl Membership {
+    /// A simple configuration of `voters` and no learners.
+    pub fn new(voters: Vec<NodeId>) -> Membership {
+        Membership {
+            voters,
+            outgoing: Vec::new(),
+            learners: Vec::new(),
+        }
+    }
+
+    /// Whether this is a joint configuration C_old,new.
+    pub fn is_joint(&self) -> bool {
+        !self.outgoing.is_empty()
+    }
+
+    /// Whether `id` votes (in either half of a joint configuration).
+    pub fn is_voter(&self, id: NodeId) -> bool {
+        self.voters.contains(&id) || self.outgoing.contains(&id)
+    }
+
+    /// Whether `id` is a member: a voter or a learner.
+    pub fn contains(&self, id: NodeId) -> bool {
+        self.is_voter(id) || self.learners.contains(&id)
+    }
+
+    /// How many node ids the lists hold together (for size estimates).
+    pub fn len(&self) -> usize {
+        self.voters.len() + self.outgoing.len() + self.learners.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl std::fmt::Display for Membership {
+    /// `voters [0, 1, 2]`, with `old [..]` while joint and `learners [..]`
+    /// when there are any.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "voters {:?}", self.voters)?;
+        if self.is_joint() {
+            write!(f, " old {:?}", self.outgoing)?;
+        }
+        if !self.learners.is_empty() {
+            write!(f, " learners {:?}", self.learners)?;
+        }
+        Ok(())
+    }
 }
 
 /// The state that must be durable before the node answers a vote or an append
@@ -138,6 +214,8 @@ pub enum MessageBody<C> {
         offset: u64,
         data: Vec<u8>,
         done: bool,
+        /// The snapshot's configuration (see [`Snapshot::membership`]).
+        membership: Membership,
     },
     /// The follower holds the first `received` bytes of the snapshot up to
     /// `index`: the leader sends on from there (after a loss, or after the

@@ -16,6 +16,7 @@ fn config(id: u64, n: u64, bugs: Bugs) -> Config {
     Config {
         id,
         voters: (0..n).collect(),
+        peers: Vec::new(),
         election_timeout_ticks_min: 10,
         election_timeout_ticks_max: 20,
         heartbeat_ticks: 2,
@@ -963,6 +964,7 @@ fn a_snapshot_older_than_the_commit_index_is_not_installed() {
                 offset: 0,
                 data: vec![7u8; 300],
                 done: true,
+                membership: raft_core::Membership::new(vec![0, 1, 2]),
             },
         });
         c.flush();
@@ -1006,4 +1008,306 @@ fn duplicated_chunks_and_answers_do_not_multiply_the_chunks_sent() {
         let sent = offsets.iter().filter(|&&o| o == offset).count();
         assert_eq!(sent, 1, "chunk at {offset} sent {sent} times: {offsets:?}");
     }
+}
+
+// ---- Membership change (thesis chapter 4) ----
+
+use raft_core::{ChangeError, Membership, MembershipChange};
+
+/// Five machines, of which nodes 0, 1 and 2 form the initial configuration
+/// and 3 and 4 wait outside it; a leader is elected among the voters.
+fn cluster_with_spares(bugs: Bugs) -> (Cluster, usize) {
+    let mut c = Cluster::with(5, bugs, |cfg| {
+        cfg.voters = vec![0, 1, 2];
+        cfg.peers = (0..5).collect();
+    });
+    c.tick_all(60);
+    let leaders = c.leaders();
+    assert_eq!(leaders.len(), 1, "one leader: {leaders:?}");
+    let l = leaders[0] as usize;
+    assert!(l < 3, "only voters campaign");
+    for spare in 3..5 {
+        assert_eq!(c.nodes[spare].term(), 0, "n{spare} never campaigned");
+        assert!(c.nodes[spare].log().last_index() == 0, "nor got the log");
+    }
+    (c, l)
+}
+
+fn change(add_learners: &[u64], promote: &[u64], remove: &[u64]) -> MembershipChange {
+    MembershipChange {
+        add_learners: add_learners.to_vec(),
+        promote: promote.to_vec(),
+        remove: remove.to_vec(),
+    }
+}
+
+/// The configurations node `i` applied, in order.
+fn applied_configs(c: &Cluster, i: usize) -> Vec<Membership> {
+    c.applied[i]
+        .iter()
+        .filter_map(|e| match &e.data {
+            EntryData::Membership(m) => Some(m.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn sorted(mut ids: Vec<u64>) -> Vec<u64> {
+    ids.sort_unstable();
+    ids
+}
+
+/// Learners get the log and do not vote; a learner is promoted only once
+/// caught up; swapping two of three voters goes through C_old,new, which
+/// the leader follows with C_new once committed; the removed voters then
+/// never campaign.
+#[test]
+fn two_voters_are_swapped_through_a_joint_configuration() {
+    let (mut c, l) = cluster_with_spares(Bugs::none());
+    for v in 1..=5 {
+        c.nodes[l].propose(v).unwrap();
+    }
+    c.deliver_all();
+    // Node 4 is cut off while both join as learners: it cannot catch up.
+    c.down[4] = true;
+    c.nodes[l]
+        .propose_membership(&change(&[3, 4], &[], &[]))
+        .unwrap();
+    c.deliver_all();
+    c.tick_all(3);
+    assert_eq!(c.nodes[l].membership().learners, vec![3, 4]);
+    assert_eq!(
+        c.nodes[3].log().committed,
+        c.nodes[l].log().committed,
+        "the learner n3 has the log"
+    );
+    let (old, others): (Vec<u64>, Vec<u64>) = (0..3).partition(|&v| v == l as u64);
+    let _ = old;
+    let swap = change(&[], &[3, 4], &others);
+    match c.nodes[l].propose_membership(&swap) {
+        Err(ChangeError::Refused(why)) => assert!(why.contains("n4 has not caught up"), "{why}"),
+        other => panic!("a lagging learner is not promoted: {other:?}"),
+    }
+    c.down[4] = false;
+    c.tick_all(5);
+    let index = c.nodes[l].propose_membership(&swap).unwrap();
+    let joint = c.nodes[l].membership().clone();
+    assert!(joint.is_joint(), "C_old,new first: {joint}");
+    assert_eq!(sorted(joint.outgoing.clone()), vec![0, 1, 2]);
+    assert_eq!(sorted(joint.voters.clone()), sorted(vec![l as u64, 3, 4]));
+    assert_eq!(
+        c.nodes[l].propose_membership(&change(&[], &[], &[3])),
+        Err(ChangeError::Pending),
+        "one change at a time"
+    );
+    c.deliver_all();
+    c.tick_all(3);
+    let new = c.nodes[l].membership().clone();
+    assert!(!new.is_joint(), "then C_new: {new}");
+    assert_eq!(sorted(new.voters.clone()), sorted(vec![l as u64, 3, 4]));
+    assert!(
+        c.nodes[l].log().committed > index,
+        "both committed: {} {index}",
+        c.nodes[l].log().committed
+    );
+    for i in 0..5 {
+        let configs = applied_configs(&c, i);
+        if i == l || i >= 3 {
+            assert_eq!(configs.len(), 3, "n{i} applied learners, C_old,new, C_new");
+            assert!(configs[1].is_joint() && !configs[2].is_joint());
+        }
+    }
+    // The removed voters are sent nothing more (they may not even hear of
+    // C_new), time out and pre-campaign, but cannot raise the term or
+    // unseat the leader; the cluster works without them.
+    let term = c.nodes[l].term();
+    c.tick_all(200);
+    assert_eq!(c.leaders(), vec![l as u64]);
+    for &r in &others {
+        assert_ne!(c.nodes[r as usize].role(), Role::Leader);
+        assert_eq!(c.nodes[r as usize].term(), term);
+    }
+    c.nodes[l].propose(6).unwrap();
+    c.deliver_all();
+    c.tick_all(3);
+    for i in [l, 3, 4] {
+        assert_eq!(
+            c.applied[i].last().map(|e| e.data.clone()),
+            Some(EntryData::Command(6)),
+            "n{i}"
+        );
+    }
+    c.check();
+}
+
+/// The planted bug `config-change-no-joint` appends C_new at once: the
+/// leader counts the new voters' majority from that moment.
+#[test]
+fn without_joint_consensus_the_new_configuration_is_used_at_once() {
+    let (mut c, l) = cluster_with_spares(Bugs::none().with(Bug::ConfigChangeNoJoint));
+    c.nodes[l]
+        .propose_membership(&change(&[3, 4], &[], &[]))
+        .unwrap();
+    c.deliver_all();
+    c.tick_all(3);
+    let others: Vec<u64> = (0..3).filter(|&v| v != l as u64).collect();
+    c.nodes[l]
+        .propose_membership(&change(&[], &[3, 4], &others))
+        .unwrap();
+    let m = c.nodes[l].membership();
+    assert!(!m.is_joint(), "no C_old,new: {m}");
+    assert_eq!(sorted(m.voters.clone()), sorted(vec![l as u64, 3, 4]));
+}
+
+/// Thesis section 4.2.2: a leader removed from the configuration manages
+/// the change (without counting itself in C_new) and steps down once C_new
+/// commits; one of the remaining voters takes over.
+#[test]
+fn a_removed_leader_steps_down_once_the_new_configuration_commits() {
+    let (mut c, l) = cluster_with_spares(Bugs::none());
+    c.nodes[l].propose(1).unwrap();
+    c.deliver_all();
+    c.nodes[l]
+        .propose_membership(&change(&[], &[], &[l as u64]))
+        .unwrap();
+    assert!(c.nodes[l].membership().is_joint());
+    assert_eq!(c.leaders(), vec![l as u64], "it leads through C_old,new");
+    c.deliver_all();
+    assert!(!c.nodes[l].membership().is_voter(l as u64));
+    c.tick_all(3);
+    assert_eq!(c.nodes[l].role(), Role::Follower, "stepped down");
+    c.tick_all(60);
+    let leaders = c.leaders();
+    assert_eq!(leaders.len(), 1);
+    assert_ne!(leaders[0], l as u64);
+    let new = leaders[0] as usize;
+    c.nodes[new].propose(2).unwrap();
+    c.deliver_all();
+    c.tick_all(3);
+    assert_eq!(
+        c.applied[new].last().map(|e| e.data.clone()),
+        Some(EntryData::Command(2))
+    );
+    assert_eq!(
+        c.nodes[l].role(),
+        Role::Follower,
+        "it never campaigns again"
+    );
+    c.check();
+}
+
+/// A recovery path: a voter is removed while cut off, so it never hears of
+/// its removal. When the partition heals it keeps (pre-)campaigning with
+/// its old configuration, but pre-vote keeps it from raising its term or
+/// unseating the leader, and the cluster goes on without it.
+#[test]
+fn a_node_removed_while_partitioned_does_not_disrupt_the_cluster() {
+    let (mut c, l) = cluster_with_spares(Bugs::none());
+    let gone = (l + 1) % 3;
+    c.down[gone] = true;
+    c.nodes[l]
+        .propose_membership(&change(&[], &[], &[gone as u64]))
+        .unwrap();
+    c.deliver_all();
+    c.tick_all(3);
+    let m = c.nodes[l].membership().clone();
+    assert!(
+        !m.is_joint() && m.voters.len() == 2,
+        "committed without it: {m}"
+    );
+    let term = c.nodes[l].term();
+    // Cut off, it times out again and again.
+    c.tick_all(100);
+    assert!(
+        c.nodes[gone].membership().is_voter(gone as u64),
+        "it never heard"
+    );
+    assert_eq!(c.nodes[gone].term(), term, "pre-vote: no term raised alone");
+    c.down[gone] = false;
+    c.tick_all(200);
+    assert_eq!(c.leaders(), vec![l as u64], "the leader stays");
+    assert_eq!(c.nodes[l].term(), term, "in its term");
+    c.nodes[l].propose(5).unwrap();
+    c.deliver_all();
+    c.tick_all(3);
+    let rest = (l + 2) % 3;
+    assert_eq!(
+        c.applied[rest].last().map(|e| e.data.clone()),
+        Some(EntryData::Command(5))
+    );
+    assert_ne!(
+        c.applied[gone].last().map(|e| e.data.clone()),
+        Some(EntryData::Command(5)),
+        "the removed node is sent nothing"
+    );
+    c.check();
+}
+
+/// A node uses the newest configuration in its log the moment it has it,
+/// goes back when a conflicting append truncates it, and a restart (from
+/// the log, or from a snapshot that covers it) keeps it.
+#[test]
+fn the_configuration_comes_from_the_log_and_the_snapshot() {
+    let (mut c, l) = cluster_with_spares(Bugs::none());
+    c.nodes[l]
+        .propose_membership(&change(&[3], &[], &[]))
+        .unwrap();
+    c.deliver_all();
+    c.tick_all(3);
+    let f = (l + 1) % 3;
+    assert_eq!(c.nodes[f].membership().learners, vec![3]);
+    // Restart from the durable log (every write was durable at once).
+    let hs = HardState {
+        term: c.nodes[f].term(),
+        vote: c.nodes[f].vote(),
+    };
+    let last = c.nodes[f].log().last_index();
+    let log = c.nodes[f].log().slice(1, last).to_vec();
+    let peers = |cfg: &mut Config| {
+        cfg.voters = vec![0, 1, 2];
+        cfg.peers = (0..5).collect();
+    };
+    let mut cfg = config(f as u64, 5, Bugs::none());
+    peers(&mut cfg);
+    let restarted = RawNode::new(cfg.clone(), hs, log, Box::new(ChaCha8Rng::seed_from_u64(9)));
+    assert_eq!(restarted.membership().learners, vec![3]);
+    // From a snapshot that covers the change, with no log after it.
+    let applied = c.nodes[l].log().applied;
+    assert!(c.nodes[l].compact(applied, Arc::from(vec![1u8; 8])));
+    let snapshot = Snapshot::clone(c.nodes[l].snapshot().unwrap());
+    assert_eq!(snapshot.membership.learners, vec![3]);
+    cfg.id = l as u64;
+    let restored = RawNode::restore(
+        cfg,
+        hs,
+        Some(snapshot),
+        Vec::new(),
+        Box::new(ChaCha8Rng::seed_from_u64(9)),
+    );
+    assert_eq!(restored.membership().learners, vec![3]);
+    // An uncommitted configuration on a cut-off leader is used at once,
+    // and undone when the next leader's log replaces it.
+    c.down[(l + 1) % 3] = true;
+    c.down[(l + 2) % 3] = true;
+    c.nodes[l]
+        .propose_membership(&change(&[4], &[], &[]))
+        .unwrap();
+    c.flush();
+    assert_eq!(c.nodes[l].membership().learners, vec![3, 4]);
+    c.wire.clear();
+    c.down = vec![false, false, false, false, false];
+    c.down[l] = true;
+    c.tick_all(60);
+    c.down[l] = false;
+    let leaders: Vec<u64> = c.leaders().into_iter().filter(|&x| x != l as u64).collect();
+    let new = leaders[0] as usize;
+    c.nodes[new].propose(7).unwrap();
+    c.tick_all(30);
+    assert_eq!(c.nodes[l].role(), Role::Follower);
+    assert_eq!(
+        c.nodes[l].membership().learners,
+        vec![3],
+        "the uncommitted change was truncated with its entry"
+    );
+    c.check();
 }

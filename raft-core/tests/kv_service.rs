@@ -27,6 +27,7 @@ fn config(id: u64, n: u64, bugs: Bugs) -> Config {
     Config {
         id,
         voters: (0..n).collect(),
+        peers: Vec::new(),
         election_timeout_ticks_min: 10,
         election_timeout_ticks_max: 20,
         heartbeat_ticks: 2,

@@ -114,6 +114,12 @@ pub fn section(stats: &RunStats, dim: impl Fn(&str) -> String) -> String {
             grouped(stats.snapshot_bytes_max)
         ));
     }
+    if stats.membership_changes > 0 {
+        out.push_str(&format!(
+            "  membership    {} configuration entries committed\n",
+            grouped(stats.membership_changes)
+        ));
+    }
     let share = stats
         .leaderless_ratio()
         .map_or_else(|| "-".to_string(), percent);

@@ -78,6 +78,13 @@ pub fn render_replay(scenario: &str, bugs: &[String], outcome: &RunOutcome, colo
             grouped(p.raft_state_bytes_end)
         );
     }
+    if p.membership_changes > 0 {
+        let _ = writeln!(
+            out,
+            "membership: {} configuration entries committed",
+            grouped(p.membership_changes)
+        );
+    }
     let _ = writeln!(out, "operations: {}", counts_line(&outcome.workload));
     let _ = writeln!(
         out,

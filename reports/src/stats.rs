@@ -30,6 +30,8 @@ pub struct RunStats {
     pub snapshots: u64,
     pub snapshot_installs: u64,
     pub snapshot_bytes_max: u64,
+    /// Configuration entries committed (two per change of voters).
+    pub membership_changes: u64,
     /// Per operation counts and latencies, and the time without a leader.
     pub workload: WorkloadStats,
 }
@@ -46,6 +48,7 @@ impl RunStats {
         self.snapshot_bytes_max = self
             .snapshot_bytes_max
             .max(outcome.protocol.snapshot_bytes_max);
+        self.membership_changes += outcome.protocol.membership_changes;
         self.workload.merge(&outcome.workload);
     }
 
@@ -161,6 +164,9 @@ impl Serialize for RunStats {
             s.serialize_field("snapshots", &self.snapshots)?;
             s.serialize_field("snapshot_installs", &self.snapshot_installs)?;
             s.serialize_field("snapshot_bytes_max", &self.snapshot_bytes_max)?;
+        }
+        if self.membership_changes > 0 {
+            s.serialize_field("membership_changes", &self.membership_changes)?;
         }
         s.end()
     }

@@ -205,6 +205,10 @@ pub const CATALOGUE: &[(&str, &str)] = &[
         include_str!("../catalogue/transfer-churn.toml"),
     ),
     (
+        "membership-churn",
+        include_str!("../catalogue/membership-churn.toml"),
+    ),
+    (
         "snapshot-chunks",
         include_str!("../catalogue/snapshot-chunks.toml"),
     ),

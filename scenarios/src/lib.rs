@@ -74,8 +74,14 @@ impl Default for Scenario {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ClusterSpec {
-    /// Number of nodes (voters), 1 to 9.
+    /// Number of nodes, 1 to 9.
     pub nodes: usize,
+    /// How many of the nodes form the initial configuration: nodes
+    /// `0..voters` are its voters; the others start outside the cluster
+    /// (running, with an empty log, taking no part) until a `reconfigure`
+    /// step adds them. Default: every node.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voters: Option<usize>,
     /// Virtual length of one tick, the unit of all protocol timeouts.
     pub tick_ms: u64,
     /// The election timeout is drawn uniformly from `[min, max]` ticks.
@@ -111,6 +117,7 @@ impl Default for ClusterSpec {
     fn default() -> Self {
         ClusterSpec {
             nodes: 5,
+            voters: None,
             tick_ms: 10,
             election_timeout_ticks_min: 15,
             election_timeout_ticks_max: 30,
@@ -124,6 +131,14 @@ impl Default for ClusterSpec {
             snapshot_chunk_bytes: 1024,
             bugs: Vec::new(),
         }
+    }
+}
+
+impl ClusterSpec {
+    /// The number of voters of the initial configuration (nodes
+    /// `0..initial_voters()`); the other nodes start outside it.
+    pub fn initial_voters(&self) -> usize {
+        self.voters.unwrap_or(self.nodes)
     }
 }
 
@@ -460,6 +475,14 @@ impl Scenario {
         if !(1..=9).contains(&c.nodes) {
             err("cluster.nodes", format!("1 to 9 nodes, got {}", c.nodes))?;
         }
+        if let Some(voters) = c.voters {
+            if !(1..=c.nodes).contains(&voters) {
+                err(
+                    "cluster.voters",
+                    format!("1 to cluster.nodes ({}) voters, got {voters}", c.nodes),
+                )?;
+            }
+        }
         if c.tick_ms == 0 {
             err("cluster.tick_ms", "a tick of at least 1 ms".into())?;
         }
@@ -634,6 +657,14 @@ mod tests {
     }
 
     #[test]
+    fn initial_voters_default_to_every_node() {
+        let mut c = ClusterSpec::default();
+        assert_eq!(c.initial_voters(), c.nodes);
+        c.voters = Some(3);
+        assert_eq!(c.initial_voters(), 3);
+    }
+
+    #[test]
     fn impossible_values_are_named() {
         let mut s = Scenario::default();
         s.cluster.nodes = 0;
@@ -644,6 +675,9 @@ mod tests {
             s.validate().unwrap_err().key,
             "cluster.election_timeout_ticks_min"
         );
+        let mut s = Scenario::default();
+        s.cluster.voters = Some(6);
+        assert_eq!(s.validate().unwrap_err().key, "cluster.voters");
         let mut s = Scenario::default();
         s.network.drop_ratio_max = 1.5;
         assert_eq!(s.validate().unwrap_err().key, "network.drop_ratio_max");

@@ -158,6 +158,26 @@ pub enum StepSpec {
         #[serde(default, rename = "as", skip_serializing_if = "Option::is_none")]
         label: Option<String>,
     },
+    /// Membership change (Raft thesis chapter 4, with joint consensus): the
+    /// leader (as `leader` names it) is asked for one configuration change:
+    /// the nodes of `add_learners` join as learners (members that receive
+    /// the log but do not vote), the learners of `promote` become voters,
+    /// and the members of `remove` (voters or learners) leave. A change of
+    /// voters goes through a joint configuration. The leader refuses while
+    /// an earlier change is uncommitted, when a promoted node is not a
+    /// caught-up learner, or when no voter would be left; a refused step,
+    /// or one with no leader, does nothing (the trace says why).
+    /// Invariant (checked by validation): at least one of the three keys.
+    Reconfigure {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        add_learners: Option<Target>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        promote: Option<Target>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        remove: Option<Target>,
+        #[serde(default, rename = "as", skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+    },
 }
 
 impl StepSpec {
@@ -181,6 +201,7 @@ impl StepSpec {
             StepSpec::Network { .. } => "network",
             StepSpec::Repeat { .. } => "repeat",
             StepSpec::Transfer { .. } => "transfer",
+            StepSpec::Reconfigure { .. } => "reconfigure",
         }
     }
 
@@ -198,7 +219,8 @@ impl StepSpec {
             | StepSpec::Resume { label, .. }
             | StepSpec::ClockJump { label, .. }
             | StepSpec::ClockDrift { label, .. }
-            | StepSpec::Transfer { label, .. } => label.as_deref(),
+            | StepSpec::Transfer { label, .. }
+            | StepSpec::Reconfigure { label, .. } => label.as_deref(),
             _ => None,
         }
     }
@@ -258,8 +280,9 @@ impl Condition {
 
 /// A symbolic set of nodes: one term or a list of terms (their union).
 /// Within one step, terms that draw at random (`follower`, `any`,
-/// `minority`, `majority`) never pick a node an earlier term of the same
-/// step picked, so `["leader", "follower", "follower"]` is three nodes.
+/// `minority`, `majority`, `voter`, `learner`, `spare`) never pick a node an
+/// earlier term of the same step picked, so `["leader", "follower",
+/// "follower"]` is three nodes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Target(pub Vec<Term>);
 
@@ -301,6 +324,22 @@ pub enum Term {
     Label(String),
     /// Every node not in that label (written `"!$name"`).
     NotLabel(String),
+    /// A random voter of the current configuration, in the leader's view
+    /// of the membership (written `"voter"` or `"a voter"`).
+    Voter,
+    /// A random learner, in the leader's view of the membership (written
+    /// `"learner"` or `"a learner"`).
+    Learner,
+    /// A random node outside the configuration, neither voter nor learner,
+    /// in the leader's view of the membership (written `"spare"` or
+    /// `"a spare"`).
+    Spare,
+    /// Every voter of the current configuration (written `"voters"`).
+    Voters,
+    /// Every learner (written `"learners"`).
+    Learners,
+    /// Every node outside the configuration (written `"spares"`).
+    Spares,
     /// Text that is no target; validation reports it with what was expected.
     Invalid(String),
 }
@@ -324,6 +363,12 @@ impl fmt::Display for Term {
             Term::Paused => f.write_str("paused"),
             Term::Label(name) => write!(f, "${name}"),
             Term::NotLabel(name) => write!(f, "!${name}"),
+            Term::Voter => f.write_str("voter"),
+            Term::Learner => f.write_str("learner"),
+            Term::Spare => f.write_str("spare"),
+            Term::Voters => f.write_str("voters"),
+            Term::Learners => f.write_str("learners"),
+            Term::Spares => f.write_str("spares"),
             Term::Invalid(_) => f.write_str("?"),
         }
     }
@@ -331,7 +376,8 @@ impl fmt::Display for Term {
 
 const TERM_NAMES: &str = "a node id (2 or \"n2\"), \"leader\", \"leader?\", \"follower\", \"any\", \
                           \"minority\", \"majority\", \"all\", \"rest\", \"connected\", \"disconnected\", \
-                          \"down\", \"any-down\", \"paused\", \"$label\" or \"!$label\"";
+                          \"down\", \"any-down\", \"paused\", \"voter\", \"learner\", \"spare\", \
+                          \"voters\", \"learners\", \"spares\", \"$label\" or \"!$label\"";
 
 impl std::str::FromStr for Term {
     type Err = String;
@@ -351,6 +397,12 @@ impl std::str::FromStr for Term {
             "disconnected" => Term::Disconnected,
             "down" => Term::Down,
             "paused" => Term::Paused,
+            "voter" | "a voter" => Term::Voter,
+            "learner" | "a learner" => Term::Learner,
+            "spare" | "a spare" => Term::Spare,
+            "voters" => Term::Voters,
+            "learners" => Term::Learners,
+            "spares" => Term::Spares,
             _ => {
                 if let Some(name) = text.strip_prefix("!$") {
                     Term::NotLabel(label_name(name)?)
@@ -653,6 +705,30 @@ fn validate_step(
         StepSpec::Restart { target: t, .. } | StepSpec::Resume { target: t, .. } => {
             if let Some(t) = t {
                 target("target", t)?;
+            }
+        }
+        StepSpec::Reconfigure {
+            add_learners,
+            promote,
+            remove,
+            ..
+        } => {
+            if add_learners.is_none() && promote.is_none() && remove.is_none() {
+                return Err(err(
+                    at,
+                    "a reconfigure step with at least one of `add_learners`, `promote` and \
+                     `remove`"
+                        .into(),
+                ));
+            }
+            for (key, t) in [
+                ("add_learners", add_learners),
+                ("promote", promote),
+                ("remove", remove),
+            ] {
+                if let Some(t) = t {
+                    target(key, t)?;
+                }
             }
         }
         StepSpec::OneWay { from, to, .. } => {

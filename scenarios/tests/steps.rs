@@ -256,3 +256,122 @@ fn reply_ratios_are_ratios() {
         "network.reply_drop_ratio_max: expected a ratio",
     );
 }
+
+/// Membership change (Raft thesis chapter 4): two spares join as learners,
+/// then the learners are promoted while a voter leaves, through a joint
+/// configuration. Every new target term, in both spellings.
+const RECONFIGURE: &str = r#"
+[cluster]
+nodes = 5
+voters = 3
+
+[[steps]]
+do = "reconfigure"
+add_learners = ["spare", "a spare"]
+as = "new"
+
+[[steps]]
+do = "reconfigure"
+promote = "learners"
+remove = "a voter"
+
+[[steps]]
+do = "reconfigure"
+add_learners = "spares"
+promote = "a learner"
+remove = ["voters", "learner", "voter", "n4"]
+"#;
+
+#[test]
+fn a_membership_change_parses_and_reads_back_the_same() {
+    use scenarios::{StepSpec, Target, Term};
+    let s = parse(RECONFIGURE, "reconfigure.toml").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((s.cluster.nodes, s.cluster.voters), (5, Some(3)));
+    assert_eq!(s.cluster.initial_voters(), 3);
+    let expected = vec![
+        StepSpec::Reconfigure {
+            add_learners: Some(Target(vec![Term::Spare, Term::Spare])),
+            promote: None,
+            remove: None,
+            label: Some("new".into()),
+        },
+        StepSpec::Reconfigure {
+            add_learners: None,
+            promote: Some(Target::one(Term::Learners)),
+            remove: Some(Target::one(Term::Voter)),
+            label: None,
+        },
+        StepSpec::Reconfigure {
+            add_learners: Some(Target::one(Term::Spares)),
+            promote: Some(Target::one(Term::Learner)),
+            remove: Some(Target(vec![
+                Term::Voters,
+                Term::Learner,
+                Term::Voter,
+                Term::Node(4),
+            ])),
+            label: None,
+        },
+    ];
+    assert_eq!(s.steps, expected);
+    assert_eq!(s.steps[0].name(), "reconfigure");
+    assert_eq!(s.steps[0].label(), Some("new"));
+    let text = scenarios::to_toml(&s).expect("writes");
+    let back = parse(&text, "written.toml").unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert_eq!(back, s, "{text}");
+}
+
+#[test]
+fn voters_are_1_to_the_number_of_nodes() {
+    assert_error(
+        "[cluster]\nnodes = 5\nvoters = 0\n",
+        3,
+        1,
+        "cluster.voters: expected 1 to cluster.nodes (5) voters, got 0",
+    );
+    assert_error(
+        "[cluster]\nnodes = 5\nvoters = 7\n",
+        3,
+        1,
+        "cluster.voters: expected 1 to cluster.nodes (5) voters, got 7",
+    );
+}
+
+#[test]
+fn a_reconfigure_step_needs_a_change() {
+    assert_error(
+        "[[steps]]\ndo = \"reconfigure\"\nas = \"x\"\n",
+        1,
+        1,
+        "steps.0: expected a reconfigure step with at least one of `add_learners`, `promote` and `remove`",
+    );
+}
+
+#[test]
+fn a_reconfigure_target_points_at_its_key() {
+    assert_error(
+        "[cluster]\nnodes = 3\n[[steps]]\ndo = \"reconfigure\"\nadd_learners = \"spare\"\npromote = [1, 7]\n",
+        6,
+        1,
+        "steps.0.promote: expected a node id below 3 (the cluster's size), got 7",
+    );
+    assert_error(
+        "[[steps]]\ndo = \"reconfigure\"\nremove = \"$gone\"\n",
+        3,
+        1,
+        "a label saved by an earlier step",
+    );
+}
+
+#[test]
+fn an_unknown_term_lists_the_membership_terms() {
+    assert_error(
+        "[[steps]]\ndo = \"reconfigure\"\nremove = \"votre\"\n",
+        3,
+        1,
+        "steps.0.remove: expected a node id (2 or \"n2\"), \"leader\", \"leader?\", \"follower\", \
+         \"any\", \"minority\", \"majority\", \"all\", \"rest\", \"connected\", \"disconnected\", \
+         \"down\", \"any-down\", \"paused\", \"voter\", \"learner\", \"spare\", \"voters\", \
+         \"learners\", \"spares\", \"$label\" or \"!$label\", not `votre`",
+    );
+}

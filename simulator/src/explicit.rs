@@ -84,6 +84,15 @@ fn targets(step: &StepSpec) -> Vec<&Target> {
         | StepSpec::ClockDrift { target, .. }
         | StepSpec::Transfer { target, .. } => vec![target],
         StepSpec::OneWay { from, to, .. } => vec![from, to],
+        StepSpec::Reconfigure {
+            add_learners,
+            promote,
+            remove,
+            ..
+        } => [add_learners, promote, remove]
+            .into_iter()
+            .flatten()
+            .collect(),
         StepSpec::Restart { target, .. } | StepSpec::Resume { target, .. } => {
             target.iter().collect()
         }

@@ -95,6 +95,24 @@ impl<M, R, P> Effects<M, R, P> {
     }
 }
 
+/// A membership change a scripted `reconfigure` step asks the leader for,
+/// as bit masks of node ids: `add_learners` join as learners, the learners
+/// of `promote` become voters, the members of `remove` leave.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Reconfigure {
+    pub add_learners: u64,
+    pub promote: u64,
+    pub remove: u64,
+}
+
+/// A node's configuration as bit masks of node ids: who votes (in either
+/// half of a joint configuration) and who only learns.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Members {
+    pub voters: u64,
+    pub learners: u64,
+}
+
 /// The effects buffer of node type `N`.
 pub type NodeEffects<N> = Effects<<N as Node>::Msg, <N as Node>::Record, <N as Node>::Response>;
 
@@ -173,5 +191,22 @@ pub trait Node: Sized {
     /// transfer ignore it.
     fn transfer_leader(&mut self, _to: NodeId, _out: &mut NodeEffects<Self>) -> bool {
         false
+    }
+
+    /// Asked (by a scripted `reconfigure` step) for a membership change:
+    /// `Ok` when it began, else why it was refused. Protocols without
+    /// membership change refuse.
+    fn reconfigure(
+        &mut self,
+        _change: Reconfigure,
+        _out: &mut NodeEffects<Self>,
+    ) -> Result<(), String> {
+        Err("the protocol has no membership change".into())
+    }
+
+    /// The configuration this node uses, or `None` for a protocol without
+    /// membership change (every node votes).
+    fn members(&self) -> Option<Members> {
+        None
     }
 }

@@ -33,6 +33,9 @@ pub enum StepKind {
     /// A scripted `transfer` step asked the node (the leader) to hand
     /// leadership over.
     Transfer,
+    /// A scripted `reconfigure` step asked the node (the leader) for a
+    /// membership change.
+    Reconfigure,
 }
 
 /// A read-only view of the world after one step.

@@ -70,6 +70,9 @@ pub struct ProtocolStats {
     /// The largest Raft state (log and hard state, see
     /// `RaftNode::raft_state_bytes`) of a live node at the end of the run.
     pub raft_state_bytes_end: u64,
+    /// Configuration entries known committed (a change of voters commits
+    /// two: the joint configuration and the new one).
+    pub membership_changes: u64,
 }
 
 /// Everything the reports need about one seed.

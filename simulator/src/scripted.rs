@@ -9,7 +9,7 @@
 use crate::engine::World;
 use crate::explicit::ids;
 use crate::network::LinkRatios;
-use crate::node::{Node, NodeId};
+use crate::node::{Members, Node, NodeId, Reconfigure};
 use crate::observe::{Failure, FailureKind, Observer};
 use crate::options::MAX_NODES;
 use crate::queue::Event;
@@ -395,6 +395,30 @@ impl<N: Node> World<'_, N> {
             .max_by_key(|&i| (self.nodes[i].as_ref().map_or(0, Node::term), usize::MAX - i))
     }
 
+    /// The configuration as the leader (else the live node of the highest
+    /// term) sees it; every node votes for a protocol without membership
+    /// change, or when no node is up.
+    fn members_view(&self) -> Members {
+        let all = all_nodes(self.nodes.len());
+        let seer = self.top_leader().or_else(|| {
+            (0..self.nodes.len())
+                .filter(|&i| self.nodes[i].is_some())
+                .max_by_key(|&i| (self.nodes[i].as_ref().map_or(0, Node::term), usize::MAX - i))
+        });
+        seer.and_then(|i| self.nodes[i].as_ref())
+            .and_then(Node::members)
+            .map_or(
+                Members {
+                    voters: all,
+                    learners: 0,
+                },
+                |m| Members {
+                    voters: m.voters & all,
+                    learners: m.learners & all,
+                },
+            )
+    }
+
     /// Live nodes that are not paused.
     fn running(&self) -> u64 {
         self.alive() & !self.paused
@@ -470,6 +494,8 @@ impl<N: Node> World<'_, N> {
         let n = self.nodes.len();
         let all = all_nodes(n);
         let alive = self.alive();
+        let members = self.members_view();
+        let spares = all & !(members.voters | members.learners);
         let mut set = 0u64;
         let mut rest = false;
         for term in &target.0 {
@@ -509,6 +535,12 @@ impl<N: Node> World<'_, N> {
                 Term::Paused => self.paused,
                 Term::Label(name) => self.script.label(name).unwrap_or(0),
                 Term::NotLabel(name) => all & !self.script.label(name).unwrap_or(0),
+                Term::Voter => pick(rng, members.voters & !*picked, 1).unwrap_or(0),
+                Term::Learner => pick(rng, members.learners & !*picked, 1).unwrap_or(0),
+                Term::Spare => pick(rng, spares & !*picked, 1).unwrap_or(0),
+                Term::Voters => members.voters,
+                Term::Learners => members.learners,
+                Term::Spares => spares,
                 Term::Invalid(message) => {
                     return Err(self.expectation(format!("{position}: {message}")))
                 }
@@ -758,6 +790,76 @@ impl<N: Node> World<'_, N> {
                 self.settle(from, tracer)?;
                 self.observe(observer, from, crate::observe::StepKind::Transfer)?;
                 self.save(step, 1 << to);
+                return Ok(());
+            }
+            StepSpec::Reconfigure {
+                add_learners,
+                promote,
+                remove,
+                ..
+            } => {
+                let mut masks = [0u64; 3];
+                for (mask, t) in masks.iter_mut().zip([add_learners, promote, remove]) {
+                    if let Some(t) = t {
+                        *mask = target(self, t, rng)?;
+                    }
+                }
+                let [add, pro, rem] = masks;
+                let named = add | pro | rem;
+                let from = self.top_leader();
+                let Some(from) = from.filter(|_| named != 0) else {
+                    let why = if named == 0 {
+                        "names no node"
+                    } else {
+                        "no leader"
+                    };
+                    self.trace_script(
+                        tracer,
+                        &format!("{position}: reconfigure: {why}, nothing done"),
+                    );
+                    self.save(step, 0);
+                    return Ok(());
+                };
+                let some = |mask: u64| (mask != 0).then(|| ids(mask));
+                self.record(
+                    observer,
+                    StepSpec::Reconfigure {
+                        add_learners: some(add),
+                        promote: some(pro),
+                        remove: some(rem),
+                        label: None,
+                    },
+                );
+                let mut what = Vec::new();
+                for (word, mask) in [("add learners", add), ("promote", pro), ("remove", rem)] {
+                    if mask != 0 {
+                        what.push(format!("{word} {}", names(mask)));
+                    }
+                }
+                let what = what.join(", ");
+                if tracer.on() {
+                    tracer.begin(self.queue.now_us(), Some(from));
+                    tracer.push(format_args!("asked to reconfigure: {what}"));
+                }
+                let change = Reconfigure {
+                    add_learners: add,
+                    promote: pro,
+                    remove: rem,
+                };
+                let node = self.nodes[from].as_mut().expect("a leader is up");
+                let result = node.reconfigure(change, &mut self.effects);
+                self.hasher.write_u64(u64::from(result.is_ok()));
+                self.settle(from, tracer)?;
+                self.observe(observer, from, crate::observe::StepKind::Reconfigure)?;
+                let outcome = match result {
+                    Ok(()) => "began".to_string(),
+                    Err(why) => format!("refused: {why}"),
+                };
+                self.trace_script(
+                    tracer,
+                    &format!("{position}: reconfigure on n{from} ({what}): {outcome}"),
+                );
+                self.save(step, named);
                 return Ok(());
             }
             StepSpec::Wait { .. } | StepSpec::Expect { .. } | StepSpec::Repeat { .. } => {

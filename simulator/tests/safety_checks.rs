@@ -98,7 +98,7 @@ fn an_old_term_candidate_winning_late_is_no_violation() {
     let mut w = W {
         nodes,
         durable: vec![Vec::new(); 3],
-        safety: RaftSafety::new(3),
+        safety: RaftSafety::new(3, 3),
         net: Vec::new(),
         now: 0,
     };

@@ -137,6 +137,13 @@ impl KvService {
     pub fn transfer_leader(&mut self, to: NodeId) -> Result<(), crate::TransferError> {
         self.raw.transfer_leader(to)
     }
+    /// Asks for a membership change (see [`RawNode::propose_membership`]).
+    pub fn propose_membership(
+        &mut self,
+        change: &crate::MembershipChange,
+    ) -> Result<u64, crate::ChangeError> {
+        self.raw.propose_membership(change)
+    }
     pub fn state(&self) -> &KvState {
         &self.kv
     }
@@ -232,7 +239,9 @@ impl KvService {
             self.applied_since_snapshot += e.wire_bytes();
             let reply = match &e.data {
                 EntryData::Command(cmd) => Some(self.kv.apply(e.index, cmd, self.bugs)),
-                EntryData::Noop => {
+                // A configuration is raft-core's business; for the state
+                // machine it is an empty entry.
+                EntryData::Noop | EntryData::Membership(_) => {
                     self.kv.apply_empty(e.index);
                     None
                 }

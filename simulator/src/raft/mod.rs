@@ -21,8 +21,8 @@ use raft_core::kv::ReadMode;
 use raft_core::{Bug, Bugs};
 use scenarios::Scenario;
 
-/// The node configuration a scenario describes (`id` and `voters` are set
-/// per node at boot). Unknown bug names are
+/// The node configuration a scenario describes (`id` and `peers` are set
+/// per node at boot; `voters` are the initial configuration's). Unknown bug names are
 /// ignored here; the command line rejects them before a run starts.
 pub fn raft_config(scenario: &Scenario) -> RaftConfig {
     let c = &scenario.cluster;
@@ -34,7 +34,8 @@ pub fn raft_config(scenario: &Scenario) -> RaftConfig {
     RaftConfig {
         protocol: raft_core::Config {
             id: 0,
-            voters: Vec::new(),
+            voters: (0..c.initial_voters() as u64).collect(),
+            peers: Vec::new(),
             election_timeout_ticks_min: c.election_timeout_ticks_min,
             election_timeout_ticks_max: c.election_timeout_ticks_max,
             heartbeat_ticks: c.heartbeat_ticks,
@@ -91,7 +92,7 @@ fn run_and_record(
     timeline: Option<&mut Timeline>,
 ) -> (RunOutcome, Vec<Operation>) {
     let config = raft_config(scenario);
-    let mut safety = RaftSafety::new(scenario.cluster.nodes);
+    let mut safety = RaftSafety::new(scenario.cluster.nodes, scenario.cluster.initial_voters());
     let mut workload = KvWorkload::new(&scenario.workload);
     let mut outcome = match timeline {
         None => crate::engine::run(scenario, &config, &mut safety, &mut workload, seed, trace),

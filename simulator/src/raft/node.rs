@@ -3,7 +3,7 @@
 //! answers clients, and keeps a record of what each step changed for the
 //! safety checks.
 
-use crate::node::{Boot, ClientId, Effects, Node, NodeId};
+use crate::node::{Boot, ClientId, Effects, Members, Node, NodeId, Reconfigure};
 use raft_core::kv::{KvService, ReadMode, Response};
 use raft_core::{Config, EntryData, HardState, MessageBody, Snapshot};
 use std::collections::VecDeque;
@@ -18,7 +18,7 @@ type RawNode = raft_core::RawNode<Cmd>;
 type Ready = raft_core::Ready<Cmd>;
 
 /// What every node of a simulated Raft cluster shares: raft-core's
-/// configuration with `id` and `voters` filled in per node at boot, and how
+/// configuration with `id` and `peers` filled in per node at boot, and how
 /// the KV service reads.
 #[derive(Clone, Debug)]
 pub struct RaftConfig {
@@ -227,9 +227,16 @@ impl Node for RaftNode {
 
     fn boot(boot: Boot<'_, RaftConfig>, durable: &[Record]) -> Self {
         let c = boot.config;
+        let peers: Vec<u64> = (0..boot.nodes as u64).collect();
+        let voters = if c.protocol.voters.is_empty() {
+            peers.clone()
+        } else {
+            c.protocol.voters.clone()
+        };
         let cfg = Config {
             id: boot.id as u64,
-            voters: (0..boot.nodes as u64).collect(),
+            voters,
+            peers,
             ..c.protocol.clone()
         };
         let d = replay_records(durable);
@@ -311,6 +318,32 @@ impl Node for RaftNode {
         began
     }
 
+    fn reconfigure(
+        &mut self,
+        change: Reconfigure,
+        out: &mut Effects<Message, Record, Response>,
+    ) -> Result<(), String> {
+        let ids = |mask: u64| -> Vec<u64> { (0..64).filter(|i| mask & (1 << i) != 0).collect() };
+        let change = raft_core::MembershipChange {
+            add_learners: ids(change.add_learners),
+            promote: ids(change.promote),
+            remove: ids(change.remove),
+        };
+        self.begin_step();
+        let result = self.svc.propose_membership(&change);
+        self.drain(out);
+        result.map(|_| ()).map_err(|e| e.to_string())
+    }
+
+    fn members(&self) -> Option<Members> {
+        let m = self.raw().membership();
+        let mask = |ids: &[u64]| ids.iter().fold(0u64, |acc, &i| acc | 1 << i);
+        Some(Members {
+            voters: mask(&m.voters) | mask(&m.outgoing),
+            learners: mask(&m.learners),
+        })
+    }
+
     fn term(&self) -> u64 {
         self.raw().term()
     }
@@ -382,6 +415,7 @@ mod tests {
         Record::Snapshot(Arc::new(Snapshot {
             index,
             term,
+            membership: raft_core::Membership::new(vec![0, 1, 2]),
             data: Arc::from(vec![1u8; 4]),
         }))
     }

@@ -9,7 +9,12 @@
 //! - state machine safety (5.4.3): no two nodes commit or apply different
 //!   entries at one index;
 //! - durability (5.4, with Figure 2's persistence rule): every committed entry
-//!   stays on the disks of a majority, across crashes;
+//!   stays on the disks of a majority of the newest committed configuration's
+//!   voters (of its new half, when joint), across crashes. With joint
+//!   consensus (thesis section 4.3) that holds through any membership
+//!   change: an entry committed under C_old,new or under C_new is on a
+//!   majority of C_new, and committing C_old,new put every earlier entry on
+//!   one too;
 //!
 //! The liveness check (a client operation invoked after the healing phase
 //! began completed) is made on the client history, in `super::run_seed`.
@@ -22,7 +27,7 @@ use crate::node::NodeId;
 use crate::observe::{Failure, FailureKind, Observer, StepKind, View};
 use crate::outcome::ProtocolStats;
 use crate::trace::TraceHasher;
-use raft_core::Role;
+use raft_core::{EntryData, Role};
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 
@@ -55,6 +60,10 @@ pub struct RaftSafety {
     /// The hash of the first snapshot seen at each index: every snapshot of
     /// one index holds the same state.
     snapshot_hashes: BTreeMap<u64, u64>,
+    /// The voters of the newest configuration among the committed entries
+    /// (the new half of a joint one), as node ids; the initial voters
+    /// until one commits.
+    config_voters: Vec<u64>,
     /// Live nodes that believe they lead, as a bit set.
     leading: u64,
     /// When `leading` last became empty (`None` while someone leads).
@@ -91,8 +100,11 @@ fn fail(view: &View<'_, RaftNode>, property: &str, message: String) -> Failure {
 }
 
 impl RaftSafety {
-    pub fn new(nodes: usize) -> RaftSafety {
+    /// Checks for a cluster of `nodes` whose initial configuration's
+    /// voters are nodes `0..voters`.
+    pub fn new(nodes: usize, voters: usize) -> RaftSafety {
         RaftSafety {
+            config_voters: (0..voters as u64).collect(),
             shadows: vec![Vec::new(); nodes],
             verified_commit: vec![0; nodes],
             last_applied: vec![None; nodes],
@@ -236,6 +248,10 @@ impl RaftSafety {
                 if is_command(e) {
                     self.stats.committed_commands += 1;
                 }
+                if let EntryData::Membership(m) = &e.data {
+                    self.config_voters.clone_from(&m.voters);
+                    self.stats.membership_changes += 1;
+                }
             }
             index += 1;
         }
@@ -373,13 +389,19 @@ impl RaftSafety {
         Ok(())
     }
 
-    /// Durability: every committed entry is on the disks of a majority.
+    /// Durability: every committed entry is on the disks of a majority of
+    /// the newest committed configuration's voters.
     fn durability(&self, view: &View<'_, RaftNode>) -> Result<(), Failure> {
         if self.committed.is_empty() {
             return Ok(());
         }
-        let n = view.durable.len();
-        let disks: Vec<Durable> = view.durable.iter().map(|d| replay_records(d)).collect();
+        let voters = &self.config_voters;
+        let n = voters.len();
+        let disks: Vec<Durable> = voters
+            .iter()
+            .filter_map(|&v| view.durable.get(v as usize))
+            .map(|d| replay_records(d))
+            .collect();
         for known in &self.committed {
             let holders = disks.iter().filter(|d| d.holds(known)).count();
             if holders < n / 2 + 1 {
@@ -387,7 +409,7 @@ impl RaftSafety {
                     view,
                     "durability (sections 5.4 and Figure 2)",
                     format!(
-                        "committed entry {known:?} is durable on only {holders} of {n} nodes after node {} {}",
+                        "committed entry {known:?} is durable on only {holders} of the {n} voters {voters:?} after node {} {}",
                         view.node,
                         if view.step == StepKind::Crash { "crashed" } else { "stepped" }
                     ),

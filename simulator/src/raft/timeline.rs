@@ -288,6 +288,7 @@ fn describe(msg: &Message) -> (&'static str, String) {
             offset,
             data,
             done,
+            ..
         } => (
             "InstallSnapshot",
             format!(

@@ -58,6 +58,7 @@ const HOMES: &[(&str, &str)] = &[
     ("no-election-jitter", "no-election-jitter"),
     ("snapshot-regress", "snapshot-regress"),
     ("sessions-not-in-snapshot", "sessions-not-in-snapshot"),
+    ("config-change-no-joint", "config-change-no-joint"),
 ];
 
 /// The scenario `bug` is hunted in by default.

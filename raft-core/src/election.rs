@@ -10,7 +10,7 @@ use crate::types::{Command, EntryData, MessageBody, NodeId, Role};
 impl<C: Command> Raft<C> {
     /// Starts a pre-campaign (when `pre`) or a campaign for the next term.
     pub(crate) fn campaign(&mut self, pre: bool) {
-        if !self.members.voter {
+        if !self.can_campaign() {
             return;
         }
         self.votes.iter_mut().for_each(|v| *v = None);
@@ -158,7 +158,9 @@ impl<C: Command> Raft<C> {
         self.progress = (0..self.cfg.peers.len())
             .map(|_| Progress::new(next, window))
             .collect();
-        if self.cfg.noop_on_election {
+        // A change under way must be able to finish without waiting for a
+        // client's command to commit the configuration entries before it.
+        if self.cfg.noop_on_election || self.membership_pending() {
             self.append_own(EntryData::Noop);
         }
         self.broadcast_append();

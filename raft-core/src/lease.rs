@@ -42,7 +42,11 @@ impl<C: Command> Raft<C> {
     /// Whether this leader holds a lease now: a majority (itself included)
     /// answered a heartbeat round it sent at most `lease_ticks` ago.
     pub(crate) fn lease_holds(&self) -> bool {
-        if !self.cfg.lease_reads || self.role != Role::Leader || self.lease_given_up {
+        if !self.cfg.lease_reads
+            || self.role != Role::Leader
+            || self.lease_given_up
+            || self.membership_pending()
+        {
             return false;
         }
         // The newest round of this leadership (`lease_rounds` is cleared on

@@ -19,15 +19,19 @@
 //! of its own term (the fix to the single-server change of section 4.1 that
 //! the thesis errata give; harmless here). A node joins as a learner, which
 //! receives the log and does not vote, and is promoted only once it has
-//! caught up (section 4.2.1). A leader that is no voter of C_new keeps
+//! caught up (section 4.2.1): its log matches the leader's and it lacks no
+//! more committed entries than one append carries. A leader that is no voter of C_new keeps
 //! replicating without counting itself until C_new commits, and then steps
-//! down (section 4.2.2). Nodes that are not voters never campaign.
+//! down (section 4.2.2). Nodes that are not voters do not campaign, except
+//! one removed by a C_new it does not know committed: it may hold the only
+//! log that can win (section 4.2.2; [`Raft::can_campaign`]).
 
 use crate::bugs::Bug;
-use crate::progress::Progress;
+use crate::progress::{Progress, ProgressState};
 use crate::quorum::{committed_index, majority, vote_result, VoteResult};
 use crate::raft::Raft;
 use crate::types::{Command, EntryData, Membership, NodeId, Role};
+use std::sync::Arc;
 
 /// A membership change a leader is asked for: `add_learners` join as
 /// learners, the learners of `promote` become voters, and the members of
@@ -44,11 +48,14 @@ pub struct MembershipChange {
 pub enum ChangeError {
     /// This node does not lead; the leader it believes in, if any.
     NotLeader(Option<NodeId>),
-    /// An earlier change is not committed yet (or is joint), or no entry of
-    /// the leader's term is committed yet: ask again later.
+    /// Not now: an earlier change is not committed yet (or is joint), no
+    /// entry of the leader's term is committed yet, or a leadership
+    /// transfer is under way. Ask again later.
     Pending,
     /// The change itself is wrong: it names a node that is not a peer, adds
-    /// a member, promotes a node that is no caught-up learner, removes a
+    /// a member, promotes a node that is no caught-up learner (its log
+    /// matching the leader's, at most `max_entries_per_msg` committed
+    /// entries behind), removes a
     /// non-member, names a node twice, names nobody, or leaves no voter.
     Refused(String),
 }
@@ -58,7 +65,9 @@ impl std::fmt::Display for ChangeError {
         match self {
             ChangeError::NotLeader(Some(l)) => write!(f, "not the leader (n{l} is)"),
             ChangeError::NotLeader(None) => f.write_str("not the leader"),
-            ChangeError::Pending => f.write_str("an earlier change is still pending"),
+            ChangeError::Pending => f.write_str(
+                "not now (an earlier change is pending, the leader has committed nothing of its term yet, or it is handing over leadership)",
+            ),
             ChangeError::Refused(why) => f.write_str(why),
         }
     }
@@ -79,11 +88,33 @@ pub(crate) struct Members {
     pub targets: Vec<usize>,
     /// Whether this node votes.
     pub voter: bool,
+    /// The index of the configuration's entry (0 when it comes from the
+    /// snapshot or the initial configuration).
+    pub index: u64,
+    /// Whether this node votes in the configuration before this one.
+    pub was_voter: bool,
 }
 
 impl Members {
     pub fn new(membership: Membership, peers: &[NodeId], me: NodeId, version: u64) -> Members {
-        let position = |id: &NodeId| peers.iter().position(|p| p == id);
+        Members::at(membership, 0, false, peers, me, version)
+    }
+
+    /// The configuration of the entry at `index`, whose predecessor
+    /// counted this node as a voter if `was_voter`.
+    pub fn at(
+        membership: Membership,
+        index: u64,
+        was_voter: bool,
+        peers: &[NodeId],
+        me: NodeId,
+        version: u64,
+    ) -> Members {
+        let position = |id: &NodeId| {
+            let p = peers.iter().position(|p| p == id);
+            assert!(p.is_some(), "configuration names n{id}, not a peer");
+            p
+        };
         let incoming: Vec<usize> = membership.voters.iter().filter_map(position).collect();
         let outgoing: Vec<usize> = membership.outgoing.iter().filter_map(position).collect();
         let mut targets = Vec::new();
@@ -94,6 +125,8 @@ impl Members {
         }
         Members {
             voter: membership.is_voter(me),
+            index,
+            was_voter,
             membership,
             version,
             incoming,
@@ -204,11 +237,11 @@ impl<C: Command> Raft<C> {
         if version == self.members.version {
             return;
         }
-        let membership = match self.log.last_config() {
-            Some((_, m)) => m.clone(),
-            None => self.base_membership(),
-        };
-        let members = Members::new(membership, &self.cfg.peers, self.cfg.id, version);
+        let me = self.cfg.id;
+        let index = self.log.last_config().map_or(0, |(i, _)| i);
+        let membership = self.membership_at(self.log.last_index());
+        let was_voter = index > 0 && self.membership_at(index - 1).is_voter(me);
+        let members = Members::at(membership, index, was_voter, &self.cfg.peers, me, version);
         if self.role == Role::Leader {
             let next = self.log.last_index() + 1;
             for &p in &members.targets {
@@ -220,19 +253,39 @@ impl<C: Command> Raft<C> {
         self.members = members;
     }
 
+    /// Whether the newest configuration is joint or not known committed:
+    /// no new change may start, and a leader serves no lease read (its
+    /// lease argument counts one configuration's majority).
+    pub(crate) fn membership_pending(&self) -> bool {
+        self.members.membership.is_joint() || self.members.index > self.log.committed
+    }
+
+    /// Whether this node may campaign: it votes in its configuration, or
+    /// it voted in the one before, which may still be needed, because the
+    /// newest is not known committed (thesis section 4.2.2: a node removed
+    /// by an uncommitted C_new may hold the only log that can win). Such a
+    /// candidate counts the votes of its newest configuration only, and, if
+    /// it wins, steps down once that configuration commits.
+    pub(crate) fn can_campaign(&self) -> bool {
+        self.members.voter || (self.members.was_voter && self.members.index > self.log.committed)
+    }
+
     /// Asks this node, as leader, for a membership change; returns the index
     /// of the configuration entry it appended.
     pub fn propose_membership(&mut self, change: &MembershipChange) -> Result<u64, ChangeError> {
         if self.role != Role::Leader {
             return Err(ChangeError::NotLeader(self.leader));
         }
-        let committed = self.log.committed;
-        let uncommitted = self.log.last_config().is_some_and(|(i, _)| i > committed);
-        if uncommitted
-            || self.members.membership.is_joint()
-            || self.log.term(committed) != Some(self.term)
-            || self.transfer.is_some()
-        {
+        if self.membership_pending() || self.transfer.is_some() {
+            return Err(ChangeError::Pending);
+        }
+        if self.log.term(self.log.committed) != Some(self.term) {
+            // Without a no-op on election there may be no entry of this
+            // term to commit; append one, as a read does.
+            if self.log.last_term() != self.term {
+                self.append_own(EntryData::Noop);
+                self.broadcast_append();
+            }
             return Err(ChangeError::Pending);
         }
         let target = self
@@ -252,12 +305,7 @@ impl<C: Command> Raft<C> {
         } else {
             target
         };
-        if voters_change {
-            // Lease reads: the lease argument counts one majority; give it
-            // up for the rest of the term rather than reason about two.
-            self.lease_given_up = true;
-        }
-        let index = self.append_own(EntryData::Membership(m));
+        let index = self.append_own(EntryData::Membership(Arc::new(m)));
         self.refresh_members();
         self.broadcast_append();
         Ok(index)
@@ -294,11 +342,15 @@ impl<C: Command> Raft<C> {
             if !cur.learners.contains(&id) {
                 return Err(format!("n{id} is not a learner"));
             }
-            let p = self.peer_index(id).expect("checked above");
-            if self.progress[p].match_index < self.log.committed {
+            // Caught up (thesis section 4.2.1, simplified from its rounds):
+            // the leader streams entries to it (its log matches), and it
+            // lacks no more of the committed log than one append carries.
+            let p = &self.progress[self.peer_index(id).expect("checked above")];
+            let lag = self.log.committed.saturating_sub(p.match_index);
+            if p.state != ProgressState::Replicate || lag > self.cfg.max_entries_per_msg as u64 {
                 return Err(format!(
                     "learner n{id} has not caught up (it stores up to {}, the commit index is {})",
-                    self.progress[p].match_index, self.log.committed
+                    p.match_index, self.log.committed
                 ));
             }
         }
@@ -348,7 +400,7 @@ impl<C: Command> Raft<C> {
                 outgoing: Vec::new(),
                 learners: m.learners.clone(),
             };
-            self.append_own(EntryData::Membership(new));
+            self.append_own(EntryData::Membership(Arc::new(new)));
             self.refresh_members();
             self.broadcast_append();
         } else if !self.members.voter {

@@ -287,10 +287,12 @@ impl<C: Command> Raft<C> {
             }
             self.tick_check_quorum();
             self.tick_transfer();
-        } else if self.members.voter {
-            // Learners and nodes outside the configuration never campaign.
-            self.election_elapsed += 1;
-            if self.election_elapsed >= self.election_timeout_ticks {
+        } else {
+            // Learners and nodes outside the configuration do not campaign,
+            // but their time since hearing a leader runs on: a pre-vote
+            // refused for hearing one must not be refused for ever.
+            self.election_elapsed = self.election_elapsed.saturating_add(1);
+            if self.election_elapsed >= self.election_timeout_ticks && self.can_campaign() {
                 self.campaign(self.cfg.pre_vote);
             }
         }
@@ -307,6 +309,19 @@ impl<C: Command> Raft<C> {
         if matches!(m.body, MessageBody::Vote { pre: false, .. })
             && m.from != self.cfg.id
             && self.votes_held_back()
+        {
+            return;
+        }
+        // Thesis section 4.2.3: a node removed from the configuration may
+        // never hear so, and campaigns again and again; while a leader is
+        // heard from, its vote requests are dropped rather than let it
+        // depose the leader with its higher term (pre-votes are refused
+        // below for the same reason).
+        if matches!(m.body, MessageBody::Vote { pre: false, .. })
+            && !self.members.membership.is_voter(m.from)
+            && (self.role == Role::Leader
+                || (self.leader.is_some()
+                    && self.election_elapsed < self.cfg.election_timeout_ticks_min))
         {
             return;
         }
@@ -482,10 +497,10 @@ impl<C: Command> Raft<C> {
             self.log.config_version(),
             "raft: the configuration in use is the newest in the log"
         );
-        if self.role != Role::Follower {
+        if matches!(self.role, Role::Candidate | Role::PreCandidate) {
             assert!(
-                self.members.voter || self.role == Role::Leader,
-                "raft: only voters campaign"
+                self.can_campaign(),
+                "raft: a node that may not campaign is a candidate"
             );
         }
     }

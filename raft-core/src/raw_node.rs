@@ -275,20 +275,6 @@ impl<C: Command> RawNode<C> {
         &self.raft.members.membership
     }
 
-    /// How far a leader knows member `id` stores the log (its match index;
-    /// the leader's own durable log for itself); `None` when not leading
-    /// or `id` is no member.
-    pub fn match_index(&self, id: NodeId) -> Option<u64> {
-        let r = &self.raft;
-        if r.role != Role::Leader {
-            return None;
-        }
-        if id == r.cfg.id {
-            return Some(r.log.stable());
-        }
-        r.member_index(id).map(|i| r.progress[i].match_index)
-    }
-
     pub fn id(&self) -> NodeId {
         self.raft.id()
     }

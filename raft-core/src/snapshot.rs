@@ -85,7 +85,7 @@ impl<C: Command> Raft<C> {
                 offset: from as u64,
                 data: snapshot.data[from..to].to_vec(),
                 done: to == len,
-                membership: snapshot.membership.clone(),
+                membership: Arc::new(snapshot.membership.clone()),
             },
         );
     }
@@ -110,7 +110,7 @@ impl<C: Command> Raft<C> {
     pub(crate) fn handle_snapshot(
         &mut self,
         from: NodeId,
-        snapshot: (u64, u64, Membership),
+        snapshot: (u64, u64, Arc<Membership>),
         offset: u64,
         data: Vec<u8>,
         done: bool,
@@ -161,7 +161,7 @@ impl<C: Command> Raft<C> {
                 leader_term,
                 index,
                 term,
-                membership,
+                membership: Membership::clone(&membership),
                 data: Vec::new(),
             });
         }

@@ -37,7 +37,7 @@ pub enum EntryData<C> {
     /// A cluster configuration (Raft thesis chapter 4): every node uses the
     /// newest one in its log from the moment it is appended, committed or
     /// not (see `membership.rs`).
-    Membership(Membership),
+    Membership(Arc<Membership>),
 }
 
 /// One log entry. Invariant: `index >= 1` and `term >= 1`.
@@ -214,8 +214,9 @@ pub enum MessageBody<C> {
         offset: u64,
         data: Vec<u8>,
         done: bool,
-        /// The snapshot's configuration (see [`Snapshot::membership`]).
-        membership: Membership,
+        /// The snapshot's configuration (see [`Snapshot::membership`]);
+        /// shared, so that every message stays small.
+        membership: Arc<Membership>,
     },
     /// The follower holds the first `received` bytes of the snapshot up to
     /// `index`: the leader sends on from there (after a loss, or after the

@@ -209,6 +209,10 @@ pub const CATALOGUE: &[(&str, &str)] = &[
         include_str!("../catalogue/membership-churn.toml"),
     ),
     (
+        "config-change-no-joint",
+        include_str!("../catalogue/config-change-no-joint.toml"),
+    ),
+    (
         "snapshot-chunks",
         include_str!("../catalogue/snapshot-chunks.toml"),
     ),

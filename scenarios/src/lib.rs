@@ -255,9 +255,15 @@ pub enum FaultKind {
     OneWay,
     /// Crash a random node (unsynced writes are lost); it restarts later.
     Crash,
+    /// Ask the leader for a random membership change: a spare joins as a
+    /// learner, a learner is promoted, a voter or learner is removed, or a
+    /// learner replaces a voter (see the `reconfigure` step). Not among
+    /// the default kinds; the change stays when the fault's time is over.
+    Reconfigure,
 }
 
 impl FaultKind {
+    /// The default kinds (every kind but `reconfigure`).
     pub const ALL: [FaultKind; 5] = [
         FaultKind::PartitionHalves,
         FaultKind::IsolateOne,

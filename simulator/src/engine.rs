@@ -638,9 +638,12 @@ impl<'c, N: Node> World<'c, N> {
             trace_idle(tracer, self.queue.now_us());
             return Ok(());
         }
-        let fault = self
-            .nemesis
-            .start(self.nodes.len(), self.alive(), self.leaders());
+        let fault = self.nemesis.start(
+            self.nodes.len(),
+            self.alive(),
+            self.leaders(),
+            self.members_view(),
+        );
         let Some(fault) = fault else {
             let wait_us = self.nemesis.interval_us();
             if tracer.on() {
@@ -676,6 +679,18 @@ impl<'c, N: Node> World<'c, N> {
             }
             Fault::OneWay { node } => self.network.block_outgoing(node),
             Fault::Crash { node } => return self.crash(node, observer, tracer),
+            Fault::Reconfigure { change } => {
+                let outcome = match self.top_leader() {
+                    Some(from) => self.reconfigure_at(from, change, observer, tracer)?,
+                    None => "reconfigure: no leader, nothing done".to_string(),
+                };
+                if tracer.on() {
+                    tracer.begin(self.queue.now_us(), None);
+                    tracer.push(format_args!("nemesis {outcome}"));
+                    tracer.end();
+                }
+                return Ok(());
+            }
         }
         self.stats.partitions += 1;
         Ok(())
@@ -711,6 +726,8 @@ impl<'c, N: Node> World<'c, N> {
         observer.on_fault(&FaultChange::of(fault, self.queue.now_us(), false, false));
         match fault {
             Fault::Crash { node } => self.restart(node, observer, tracer),
+            // A membership change stays.
+            Fault::Reconfigure { .. } => Ok(()),
             _ => {
                 self.network.heal();
                 Ok(())
@@ -822,6 +839,10 @@ fn hash_fault(hasher: &mut TraceHasher, fault: Fault) {
         Fault::IsolateLeader { node } => (3, node as u64),
         Fault::OneWay { node } => (4, node as u64),
         Fault::Crash { node } => (5, node as u64),
+        Fault::Reconfigure { change } => (
+            6,
+            change.add_learners | change.promote << 16 | change.remove << 32,
+        ),
     };
     hasher.write_u64(tag);
     hasher.write_u64(target);

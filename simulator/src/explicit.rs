@@ -51,7 +51,7 @@ impl TimedAction {
             from_us,
             to_us,
             start,
-            end: Some(end),
+            end,
         }
     }
 
@@ -110,9 +110,10 @@ pub fn ids(set: u64) -> Target {
     )
 }
 
-/// The step that starts `fault` and the one that undoes it (an isolated
-/// leader as `leader?` when `at_top_leader`, see [`TimedAction::of_fault`]).
-fn fault_steps_of(fault: Fault, at_top_leader: bool) -> (StepSpec, StepSpec) {
+/// The step that starts `fault` and the one that undoes it, if any (an
+/// isolated leader as `leader?` when `at_top_leader`, see
+/// [`TimedAction::of_fault`]; a membership change is not undone).
+fn fault_steps_of(fault: Fault, at_top_leader: bool) -> (StepSpec, Option<StepSpec>) {
     let node = |n: NodeId| Target::one(Term::Node(n as u64));
     match fault {
         Fault::PartitionHalves { minority } => (
@@ -120,7 +121,7 @@ fn fault_steps_of(fault: Fault, at_top_leader: bool) -> (StepSpec, StepSpec) {
                 groups: vec![ids(minority)],
                 label: None,
             },
-            StepSpec::Heal {},
+            Some(StepSpec::Heal {}),
         ),
         Fault::IsolateOne { node: n } | Fault::IsolateLeader { node: n } => (
             StepSpec::Isolate {
@@ -130,7 +131,7 @@ fn fault_steps_of(fault: Fault, at_top_leader: bool) -> (StepSpec, StepSpec) {
                 },
                 label: None,
             },
-            StepSpec::Heal {},
+            Some(StepSpec::Heal {}),
         ),
         Fault::OneWay { node: n } => (
             StepSpec::OneWay {
@@ -138,18 +139,30 @@ fn fault_steps_of(fault: Fault, at_top_leader: bool) -> (StepSpec, StepSpec) {
                 to: Target::one(Term::All),
                 label: None,
             },
-            StepSpec::Heal {},
+            Some(StepSpec::Heal {}),
         ),
         Fault::Crash { node: n } => (
             StepSpec::Crash {
                 target: node(n),
                 label: None,
             },
-            StepSpec::Restart {
+            Some(StepSpec::Restart {
                 target: Some(node(n)),
                 label: None,
-            },
+            }),
         ),
+        Fault::Reconfigure { change } => {
+            let some = |mask: u64| (mask != 0).then(|| ids(mask));
+            (
+                StepSpec::Reconfigure {
+                    add_learners: some(change.add_learners),
+                    promote: some(change.promote),
+                    remove: some(change.remove),
+                    label: None,
+                },
+                None,
+            )
+        }
     }
 }
 

@@ -7,7 +7,7 @@
 //! healing phase begins). All draws come from the nemesis stream, in this
 //! order per fault: kind, target, duration, then the next interval.
 
-use crate::node::NodeId;
+use crate::node::{Members, NodeId, Reconfigure};
 use crate::options::{RunOptions, MAX_NODES};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -26,6 +26,8 @@ pub enum Fault {
     OneWay { node: NodeId },
     /// `node` crashes; it restarts when the fault ends.
     Crash { node: NodeId },
+    /// The leader is asked for `change`; nothing is undone at the end.
+    Reconfigure { change: Reconfigure },
 }
 
 /// The nemesis' state. Invariant: at most one fault is active.
@@ -70,9 +72,16 @@ impl Nemesis {
 
     /// Chooses the next fault for a cluster of `nodes` where `alive` and
     /// `leaders` are bit masks of live nodes and of nodes that believe they
-    /// lead. Returns `None` (after drawing the kind) when the kind has no
+    /// lead, and `members` the configuration as the leader sees it.
+    /// Returns `None` (after drawing the kind) when the kind has no
     /// possible target, e.g. a crash when no node is up.
-    pub fn start(&mut self, nodes: usize, alive: u64, leaders: u64) -> Option<Fault> {
+    pub fn start(
+        &mut self,
+        nodes: usize,
+        alive: u64,
+        leaders: u64,
+        members: Members,
+    ) -> Option<Fault> {
         assert!(self.active.is_none(), "one fault at a time");
         assert!((1..=MAX_NODES).contains(&nodes));
         let all = if nodes == MAX_NODES {
@@ -100,6 +109,9 @@ impl Nemesis {
             }
             FaultKind::OneWay => self.pick(all).map(|node| Fault::OneWay { node }),
             FaultKind::Crash => self.pick(alive & all).map(|node| Fault::Crash { node }),
+            FaultKind::Reconfigure => self
+                .membership_change(all, members)
+                .map(|change| Fault::Reconfigure { change }),
         };
         self.active = fault;
         fault
@@ -113,6 +125,47 @@ impl Nemesis {
     /// Forgets the active fault (the engine has undone it) and returns it.
     pub fn end(&mut self) -> Option<Fault> {
         self.active.take()
+    }
+
+    /// A random membership change that `members` allows: a spare joins as
+    /// a learner, a learner is promoted, a member leaves (a voter only
+    /// while another remains), or a learner replaces a voter; uniformly
+    /// among those possible, then uniformly among their nodes.
+    fn membership_change(&mut self, all: u64, members: Members) -> Option<Reconfigure> {
+        let (voters, learners) = (members.voters & all, members.learners & all);
+        let spares = all & !(voters | learners);
+        let removable = learners | if voters.count_ones() > 1 { voters } else { 0 };
+        let possible = [
+            spares != 0,
+            learners != 0,
+            removable != 0,
+            learners != 0 && voters != 0,
+        ];
+        let count = possible.iter().filter(|p| **p).count();
+        if count == 0 {
+            return None;
+        }
+        let mut rank = self.rng.random_range(0..count);
+        let mut which = 0;
+        for (i, _) in possible.iter().enumerate().filter(|(_, p)| **p) {
+            which = i;
+            if rank == 0 {
+                break;
+            }
+            rank -= 1;
+        }
+        let one = |n: Option<NodeId>| n.map_or(0, |n| 1u64 << n);
+        let mut change = Reconfigure::default();
+        match which {
+            0 => change.add_learners = one(self.pick(spares)),
+            1 => change.promote = one(self.pick(learners)),
+            2 => change.remove = one(self.pick(removable)),
+            _ => {
+                change.promote = one(self.pick(learners));
+                change.remove = one(self.pick(voters));
+            }
+        }
+        Some(change)
     }
 
     /// A uniformly chosen member of the set `pool`, or `None` if it is empty.
@@ -163,7 +216,7 @@ mod tests {
     fn halves_leave_a_majority() {
         let mut n = nemesis(vec![FaultKind::PartitionHalves]);
         for _ in 0..100 {
-            let Some(Fault::PartitionHalves { minority }) = n.start(5, 0b11111, 0) else {
+            let Some(Fault::PartitionHalves { minority }) = n.start(5, 0b11111, 0, all5()) else {
                 panic!("a partition")
             };
             assert!((1..=2).contains(&minority.count_ones()));
@@ -176,13 +229,68 @@ mod tests {
     fn leader_and_crash_targets() {
         let mut n = nemesis(vec![FaultKind::IsolateLeader]);
         assert_eq!(
-            n.start(5, 0b11111, 0b00100),
+            n.start(5, 0b11111, 0b00100, all5()),
             Some(Fault::IsolateLeader { node: 2 })
         );
         n.end();
         let mut n = nemesis(vec![FaultKind::Crash]);
-        assert_eq!(n.start(5, 0b01000, 0), Some(Fault::Crash { node: 3 }));
+        assert_eq!(
+            n.start(5, 0b01000, 0, all5()),
+            Some(Fault::Crash { node: 3 })
+        );
         n.end();
-        assert_eq!(n.start(5, 0, 0), None);
+        assert_eq!(n.start(5, 0, 0, all5()), None);
+    }
+
+    fn all5() -> Members {
+        Members {
+            voters: 0b11111,
+            learners: 0,
+        }
+    }
+
+    #[test]
+    fn membership_changes_are_ones_the_configuration_allows() {
+        let mut n = nemesis(vec![FaultKind::Reconfigure]);
+        let members = Members {
+            voters: 0b00111,
+            learners: 0b01000,
+        };
+        let mut seen = [false; 4];
+        for _ in 0..200 {
+            let Some(Fault::Reconfigure { change: c }) = n.start(5, 0b11111, 0b1, members) else {
+                panic!("a change")
+            };
+            n.end();
+            let kind = match (c.add_learners, c.promote, c.remove) {
+                (a, 0, 0) => {
+                    assert_eq!(a, 0b10000, "only the spare joins");
+                    0
+                }
+                (0, p, 0) => {
+                    assert_eq!(p, 0b01000, "only the learner is promoted");
+                    1
+                }
+                (0, 0, r) => {
+                    assert_eq!(r.count_ones(), 1);
+                    assert_ne!(r & 0b01111, 0, "a member leaves");
+                    2
+                }
+                (0, p, r) => {
+                    assert_eq!(p, 0b01000);
+                    assert_ne!(r & 0b00111, 0, "a voter is replaced");
+                    3
+                }
+                other => panic!("not a change of one kind: {other:?}"),
+            };
+            seen[kind] = true;
+        }
+        assert_eq!(seen, [true; 4], "every kind of change is drawn");
+        // A lone voter is never removed, and with nobody else nothing changes.
+        let alone = Members {
+            voters: 0b1,
+            learners: 0,
+        };
+        assert_eq!(n.start(1, 0b1, 0b1, alone), None);
     }
 }

@@ -81,6 +81,7 @@ fn singled_out(fault: &Fault) -> u64 {
         | Fault::IsolateLeader { node }
         | Fault::OneWay { node }
         | Fault::Crash { node } => 1u64.checked_shl(node as u32).unwrap_or(0),
+        Fault::Reconfigure { change } => change.add_learners | change.promote | change.remove,
         _ => 0,
     }
 }

@@ -398,7 +398,7 @@ impl<N: Node> World<'_, N> {
     /// The configuration as the leader (else the live node of the highest
     /// term) sees it; every node votes for a protocol without membership
     /// change, or when no node is up.
-    fn members_view(&self) -> Members {
+    pub(crate) fn members_view(&self) -> Members {
         let all = all_nodes(self.nodes.len());
         let seer = self.top_leader().or_else(|| {
             (0..self.nodes.len())
@@ -830,35 +830,13 @@ impl<N: Node> World<'_, N> {
                         label: None,
                     },
                 );
-                let mut what = Vec::new();
-                for (word, mask) in [("add learners", add), ("promote", pro), ("remove", rem)] {
-                    if mask != 0 {
-                        what.push(format!("{word} {}", names(mask)));
-                    }
-                }
-                let what = what.join(", ");
-                if tracer.on() {
-                    tracer.begin(self.queue.now_us(), Some(from));
-                    tracer.push(format_args!("asked to reconfigure: {what}"));
-                }
                 let change = Reconfigure {
                     add_learners: add,
                     promote: pro,
                     remove: rem,
                 };
-                let node = self.nodes[from].as_mut().expect("a leader is up");
-                let result = node.reconfigure(change, &mut self.effects);
-                self.hasher.write_u64(u64::from(result.is_ok()));
-                self.settle(from, tracer)?;
-                self.observe(observer, from, crate::observe::StepKind::Reconfigure)?;
-                let outcome = match result {
-                    Ok(()) => "began".to_string(),
-                    Err(why) => format!("refused: {why}"),
-                };
-                self.trace_script(
-                    tracer,
-                    &format!("{position}: reconfigure on n{from} ({what}): {outcome}"),
-                );
+                let outcome = self.reconfigure_at(from, change, observer, tracer)?;
+                self.trace_script(tracer, &format!("{position}: {outcome}"));
                 self.save(step, named);
                 return Ok(());
             }
@@ -870,6 +848,42 @@ impl<N: Node> World<'_, N> {
         self.trace_script(tracer, &format!("{position}: {line}"));
         self.save(step, saved);
         Ok(())
+    }
+
+    /// Asks node `from` (the leader) for `change` and observes the step;
+    /// returns what happened, in words, for the trace.
+    pub(crate) fn reconfigure_at<O: Observer<N>>(
+        &mut self,
+        from: NodeId,
+        change: Reconfigure,
+        observer: &mut O,
+        tracer: &mut Tracer<'_>,
+    ) -> Result<String, Failure> {
+        let mut what = Vec::new();
+        for (word, mask) in [
+            ("add learners", change.add_learners),
+            ("promote", change.promote),
+            ("remove", change.remove),
+        ] {
+            if mask != 0 {
+                what.push(format!("{word} {}", names(mask)));
+            }
+        }
+        let what = what.join(", ");
+        if tracer.on() {
+            tracer.begin(self.queue.now_us(), Some(from));
+            tracer.push(format_args!("asked to reconfigure: {what}"));
+        }
+        let node = self.nodes[from].as_mut().expect("a leader is up");
+        let result = node.reconfigure(change, &mut self.effects);
+        self.hasher.write_u64(u64::from(result.is_ok()));
+        self.settle(from, tracer)?;
+        self.observe(observer, from, crate::observe::StepKind::Reconfigure)?;
+        let outcome = match result {
+            Ok(()) => "began".to_string(),
+            Err(why) => format!("refused: {why}"),
+        };
+        Ok(format!("reconfigure on n{from} ({what}): {outcome}"))
     }
 
     /// Tells a recording observer what the step did, with node ids.

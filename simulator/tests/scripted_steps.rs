@@ -357,3 +357,83 @@ within_ms = 2000
         assert!(outcome.passed(), "seed {seed}: {:?}", outcome.failure);
     }
 }
+
+/// Membership change through `reconfigure` steps: the spares join as
+/// learners, then replace two voters, the leader among them, in one change
+/// (through a joint configuration); the removed leader steps down, a new
+/// one is elected among the new voters, and every operation is answered.
+/// (The first change waits 200 ms after the election: a leader takes none
+/// before it has committed an entry of its term.)
+#[test]
+fn reconfigure_replaces_the_leader_and_a_voter_with_two_learners() {
+    // The helper's cluster with two spares: 3 voters of 5 nodes.
+    let membership = |steps: &str| {
+        let mut s = scenario(steps);
+        s.cluster.nodes = 5;
+        s.cluster.voters = Some(3);
+        s.cluster.pre_vote = true;
+        s.workload.clients = 2;
+        s
+    };
+    let text = format!(
+        r#"
+{LEADER}
+[[steps]]
+do = "wait"
+ms = 200
+[[steps]]
+do = "reconfigure"
+add_learners = "spares"
+[[steps]]
+do = "wait"
+ms = 500
+[[steps]]
+do = "reconfigure"
+promote = "learners"
+remove = ["leader", "voter"]
+[[steps]]
+do = "wait"
+ms = 1500
+[[steps]]
+do = "expect"
+that = "one-leader"
+among = "voters"
+within_ms = 2000
+"#
+    );
+    let s = membership(&text);
+    for seed in 0..5 {
+        let outcome = run(&s, seed);
+        assert!(outcome.passed(), "seed {seed}: {:?}", outcome.failure);
+        assert_eq!(
+            outcome.protocol.membership_changes, 3,
+            "seed {seed}: learners, C_old,new, C_new committed"
+        );
+        assert!(outcome.protocol.leader_elections >= 2, "seed {seed}");
+    }
+    let lines = trace(&s, 0);
+    let began: Vec<&String> = lines
+        .iter()
+        .filter(|l| l.contains("reconfigure on n") && l.contains("began"))
+        .collect();
+    assert_eq!(began.len(), 2, "{began:?}");
+    assert!(began[1].contains("promote {n3, n4}"), "{}", began[1]);
+    // The control: spares that never joined as learners cannot be removed
+    // or promoted; both steps are refused and nothing changes.
+    let refused = text
+        .replace("add_learners = \"spares\"", "remove = \"spares\"")
+        .replace("promote = \"learners\"", "promote = \"spares\"");
+    let s = membership(&refused);
+    let outcome = run(&s, 0);
+    assert!(outcome.passed(), "{:?}", outcome.failure);
+    assert_eq!(outcome.protocol.membership_changes, 0);
+    let lines = trace(&s, 0);
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.contains("reconfigure on n") && l.contains("refused: n"))
+            .count(),
+        2,
+        "both refused, naming the node"
+    );
+}

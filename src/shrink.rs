@@ -535,6 +535,10 @@ impl Shrinker<'_> {
             .map(|n| {
                 let mut c = current.clone();
                 c.scenario.cluster.nodes = n;
+                // The initial configuration shrinks with the cluster.
+                if let Some(v) = c.scenario.cluster.voters.as_mut() {
+                    *v = (*v).min(n);
+                }
                 c
             })
             .collect();
@@ -548,7 +552,11 @@ impl Shrinker<'_> {
             let Some(fault) = current.faults.as_ref().map(|f| f[i].clone()) else {
                 break;
             };
-            let Some(to_us) = fault.to_us else { continue };
+            // A fault without an undoing step (a membership change) has
+            // no window to shorten.
+            let (Some(to_us), Some(_)) = (fault.to_us, &fault.end) else {
+                continue;
+            };
             let length_ms = (to_us - fault.from_us) / 1000;
             let base = current.clone();
             if let Some(shorter) = self.smallest(length_ms, 0, |ms| {

@@ -242,7 +242,7 @@ impl StepSpec {
 #[serde(rename_all = "kebab-case")]
 pub enum Condition {
     /// Among `among` (default: the live, unpaused nodes that can exchange
-    /// messages with a majority), exactly one node believes it leads in the
+    /// messages with a majority of the voters), exactly one node believes it leads in the
     /// highest term any of them leads in (MIT 6.824's `checkOneLeader`).
     OneLeader,
     /// No node of `among` (default: every live, unpaused node that is not
@@ -258,7 +258,7 @@ pub enum Condition {
     /// The highest term of any node stays what it was when the step began
     /// (6.824 InitialElection2A: no needless elections).
     SameTerm,
-    /// Every live node of `among` (default: all nodes) has a commit index at
+    /// Every live node of `among` (default: every member) has a commit index at
     /// least the highest any node had when the step began (6.824's
     /// `one(cmd, servers)`: the entry reached every server).
     CaughtUp,

@@ -5,7 +5,8 @@
 //! wait again. The nemesis only decides; the engine applies a [`Fault`] to the
 //! network or the nodes, and undoes it when the nemesis says so (or when the
 //! healing phase begins). All draws come from the nemesis stream, in this
-//! order per fault: kind, target, duration, then the next interval.
+//! order per fault: kind, target (for `reconfigure`: the kind of change,
+//! then its one or two nodes), duration, then the next interval.
 
 use crate::node::{Members, NodeId, Reconfigure};
 use crate::options::{RunOptions, MAX_NODES};

@@ -425,20 +425,23 @@ impl<N: Node> World<'_, N> {
     }
 
     /// Running nodes that exchange messages both ways with a majority of the
-    /// cluster (themselves included): the side that can serve.
+    /// voters (themselves included, if they vote; every node is a voter
+    /// unless the protocol changes membership): the side that can serve.
     fn serving(&self) -> u64 {
         let running = self.running();
         let n = self.nodes.len();
+        let voters = self.members_view().voters;
         let mut serving = 0;
         for a in (0..n).filter(|a| running & (1 << a) != 0) {
             let reach = (0..n)
                 .filter(|&b| {
-                    running & (1 << b) != 0
+                    voters & (1 << b) != 0
+                        && running & (1 << b) != 0
                         && !self.network.is_blocked(a, b)
                         && !self.network.is_blocked(b, a)
                 })
                 .count();
-            if reach > n / 2 {
+            if reach > voters.count_ones() as usize / 2 {
                 serving |= 1 << a;
             }
         }
@@ -473,7 +476,12 @@ impl<N: Node> World<'_, N> {
             Condition::Ops => completed >= watch.count,
             Condition::SameTerm => self.max_term() == watch.term_at_start,
             Condition::CaughtUp => {
-                let among = watch.among.unwrap_or(u64::MAX);
+                // By default every member: spares and removed nodes are
+                // sent nothing.
+                let among = watch.among.unwrap_or_else(|| {
+                    let m = self.members_view();
+                    m.voters | m.learners
+                });
                 (0..self.nodes.len())
                     .filter(|&i| among & (1 << i) != 0)
                     .filter_map(|i| self.nodes[i].as_ref())

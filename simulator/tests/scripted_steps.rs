@@ -437,3 +437,32 @@ within_ms = 2000
         "both refused, naming the node"
     );
 }
+
+/// With spares outside the configuration, the side that can serve is the
+/// one with a majority of the voters, not of the machines: two of three
+/// voters elect a leader and `one-leader` holds there, though the other
+/// side has three of five machines (two of them spares).
+#[test]
+fn one_leader_counts_voters_not_machines() {
+    let mut s = scenario(
+        r#"
+[[steps]]
+do = "partition"
+groups = [[0, 1], "rest"]
+[[steps]]
+do = "expect"
+that = "one-leader"
+within_ms = 3000
+[[steps]]
+do = "expect"
+that = "one-leader"
+among = [0, 1]
+"#,
+    );
+    s.cluster.nodes = 5;
+    s.cluster.voters = Some(3);
+    for seed in 0..3 {
+        let outcome = run(&s, seed);
+        assert!(outcome.passed(), "seed {seed}: {:?}", outcome.failure);
+    }
+}

@@ -19,13 +19,13 @@ impl<C: Command> Raft<C> {
         self.reset_election_timer();
         let (last_index, last_term) = (self.log.last_index(), self.log.last_term());
         let me = self.cfg.id;
+        let voters: Vec<NodeId> = self.members.voters().map(|i| self.cfg.peers[i]).collect();
         if pre {
             self.role = Role::PreCandidate;
             let own = self.peer_index(me).expect("a node is one of its peers");
             self.votes[own] = Some(true);
             let future = self.term + 1;
-            for i in self.members.voters().collect::<Vec<_>>() {
-                let to = self.cfg.peers[i];
+            for &to in &voters {
                 if to != me {
                     let body = MessageBody::Vote {
                         pre: true,
@@ -54,8 +54,7 @@ impl<C: Command> Raft<C> {
                     granted: true,
                 },
             );
-            for i in self.members.voters().collect::<Vec<_>>() {
-                let to = self.cfg.peers[i];
+            for &to in &voters {
                 if to != me {
                     self.send_after_persist(
                         to,

@@ -75,7 +75,7 @@ impl std::fmt::Display for ChangeError {
 
 /// A node's configuration, with the positions (in `Config::peers`) of its
 /// voters and members worked out once per change.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Members {
     pub membership: Membership,
     /// The log's configuration version this was computed at.
@@ -96,8 +96,12 @@ pub(crate) struct Members {
 }
 
 impl Members {
-    pub fn new(membership: Membership, peers: &[NodeId], me: NodeId, version: u64) -> Members {
-        Members::at(membership, 0, false, peers, me, version)
+    /// None yet: the next `Raft::refresh_members` computes it from the log.
+    pub fn unset() -> Members {
+        Members {
+            version: u64::MAX,
+            ..Members::default()
+        }
     }
 
     /// The configuration of the entry at `index`, whose predecessor
@@ -111,12 +115,13 @@ impl Members {
         version: u64,
     ) -> Members {
         let position = |id: &NodeId| {
-            let p = peers.iter().position(|p| p == id);
-            assert!(p.is_some(), "configuration names n{id}, not a peer");
-            p
+            peers
+                .iter()
+                .position(|p| p == id)
+                .unwrap_or_else(|| panic!("configuration names n{id}, not a peer"))
         };
-        let incoming: Vec<usize> = membership.voters.iter().filter_map(position).collect();
-        let outgoing: Vec<usize> = membership.outgoing.iter().filter_map(position).collect();
+        let incoming: Vec<usize> = membership.voters.iter().map(position).collect();
+        let outgoing: Vec<usize> = membership.outgoing.iter().map(position).collect();
         let mut targets = Vec::new();
         for (p, &id) in peers.iter().enumerate() {
             if id != me && membership.contains(id) {
@@ -149,10 +154,6 @@ impl Members {
         scratch: &mut Vec<u64>,
         match_of: impl Fn(usize) -> u64,
     ) -> u64 {
-        if !lag && self.outgoing.is_empty() {
-            // The common case, on every acknowledgement: one majority.
-            return committed_index(self.incoming.iter().map(|&p| match_of(p)), scratch);
-        }
         self.halves()
             .map(|half| {
                 let matches = half.iter().map(|&p| match_of(p));
@@ -309,10 +310,15 @@ impl<C: Command> Raft<C> {
         } else {
             target
         };
+        Ok(self.append_membership(m))
+    }
+
+    /// Appends configuration `m` as a leader, uses it at once, and sends it.
+    fn append_membership(&mut self, m: Membership) -> u64 {
         let index = self.append_own(EntryData::Membership(Arc::new(m)));
         self.refresh_members();
         self.broadcast_append();
-        Ok(index)
+        index
     }
 
     /// The configuration `change` asks for, or why it is wrong.
@@ -390,11 +396,7 @@ impl<C: Command> Raft<C> {
         if self.role != Role::Leader {
             return;
         }
-        if self
-            .log
-            .last_config()
-            .is_some_and(|(i, _)| i > self.log.committed)
-        {
+        if self.members.index > self.log.committed {
             return;
         }
         let m = &self.members.membership;
@@ -404,9 +406,7 @@ impl<C: Command> Raft<C> {
                 outgoing: Vec::new(),
                 learners: m.learners.clone(),
             };
-            self.append_own(EntryData::Membership(Arc::new(new)));
-            self.refresh_members();
-            self.broadcast_append();
+            self.append_membership(new);
         } else if !self.members.voter {
             self.become_follower(self.term, None);
         }

@@ -101,12 +101,7 @@ impl<C: Command> Raft<C> {
                 None => RaftLog::restore(entries),
             },
             rng,
-            members: crate::membership::Members::new(
-                crate::types::Membership::default(),
-                &[],
-                cfg.id,
-                u64::MAX,
-            ),
+            members: crate::membership::Members::unset(),
             election_elapsed: 0,
             election_timeout_ticks: cfg.election_timeout_ticks_min,
             heartbeat_elapsed: 0,

@@ -136,11 +136,23 @@ impl Cluster {
     }
 
     fn tick_all(&mut self, ticks: usize) {
+        self.tick_all_copies(ticks, |_| 1);
+    }
+
+    /// `ticks` rounds of a tick on every node, each followed by delivery
+    /// as [`Cluster::deliver_unless`] does.
+    fn tick_all_unless(&mut self, ticks: usize, mut lose: impl FnMut(&Message) -> bool) {
+        self.tick_all_copies(ticks, |m| usize::from(!lose(m)));
+    }
+
+    /// `ticks` rounds of a tick on every node, each followed by delivery
+    /// as [`Cluster::deliver_copies`] does.
+    fn tick_all_copies(&mut self, ticks: usize, mut copies: impl FnMut(&Message) -> usize) {
         for _ in 0..ticks {
             for n in &mut self.nodes {
                 n.tick();
             }
-            self.deliver_all();
+            self.deliver_copies(&mut copies);
         }
     }
 
@@ -840,17 +852,12 @@ fn a_lagging_follower_gets_the_snapshot_in_chunks_and_resumes_after_a_loss() {
     let (mut c, l, f) = cluster_with_a_compacted_leader(Bugs::none());
     let mut seen = Vec::new();
     let mut lost_one = false;
-    for _ in 0..30 {
-        for n in &mut c.nodes {
-            n.tick();
-        }
-        c.deliver_unless(|m| {
-            seen.push(m.clone());
-            let lose = !lost_one && matches!(m.body, MessageBody::Snapshot { offset: 128, .. });
-            lost_one |= lose;
-            lose
-        });
-    }
+    c.tick_all_unless(30, |m| {
+        seen.push(m.clone());
+        let lose = !lost_one && matches!(m.body, MessageBody::Snapshot { offset: 128, .. });
+        lost_one |= lose;
+        lose
+    });
     assert!(lost_one, "the third chunk was sent and lost");
     let offsets = chunk_offsets(&seen, f as u64);
     assert_eq!(
@@ -889,15 +896,10 @@ fn a_follower_restarted_in_the_middle_of_a_snapshot_asks_for_it_from_the_start()
     let mut seen = Vec::new();
     // Deliver until the follower has taken two chunks, then lose what is
     // sent to it (it crashes with those two chunks in memory).
-    for _ in 0..10 {
-        for n in &mut c.nodes {
-            n.tick();
-        }
-        c.deliver_unless(|m| {
-            seen.push(m.clone());
-            chunk_offsets(&seen, f as u64).len() > 2 && m.to == f as u64
-        });
-    }
+    c.tick_all_unless(10, |m| {
+        seen.push(m.clone());
+        chunk_offsets(&seen, f as u64).len() > 2 && m.to == f as u64
+    });
     assert_eq!(chunk_offsets(&seen, f as u64)[..2], [0, 64]);
     assert!(c.installed[f].is_none());
     // Restart: every write was made durable at once, so the durable state
@@ -914,15 +916,10 @@ fn a_follower_restarted_in_the_middle_of_a_snapshot_asks_for_it_from_the_start()
     let log = c.nodes[f].log().slice(1, 1).to_vec();
     c.nodes[f] = node(f as u64, 3, hs, log, Bugs::none());
     seen.clear();
-    for _ in 0..30 {
-        for n in &mut c.nodes {
-            n.tick();
-        }
-        c.deliver_unless(|m| {
-            seen.push(m.clone());
-            false
-        });
-    }
+    c.tick_all_unless(30, |m| {
+        seen.push(m.clone());
+        false
+    });
     let offsets = chunk_offsets(&seen, f as u64);
     assert_eq!(
         offsets[1..],
@@ -988,19 +985,14 @@ fn a_snapshot_older_than_the_commit_index_is_not_installed() {
 fn duplicated_chunks_and_answers_do_not_multiply_the_chunks_sent() {
     let (mut c, l, f) = cluster_with_a_compacted_leader(Bugs::none());
     let mut seen = Vec::new();
-    for _ in 0..30 {
-        for n in &mut c.nodes {
-            n.tick();
+    // The network duplicates every snapshot chunk and answer.
+    c.tick_all_copies(30, |m| {
+        seen.push(m.clone());
+        match m.body {
+            MessageBody::Snapshot { .. } | MessageBody::SnapshotResponse { .. } => 2,
+            _ => 1,
         }
-        // The network duplicates every snapshot chunk and answer.
-        c.deliver_copies(|m| {
-            seen.push(m.clone());
-            match m.body {
-                MessageBody::Snapshot { .. } | MessageBody::SnapshotResponse { .. } => 2,
-                _ => 1,
-            }
-        });
-    }
+    });
     assert!(c.installed[f].is_some());
     assert_eq!(c.nodes[f].log().last_index(), c.nodes[l].log().last_index());
     let offsets = chunk_offsets(&seen, f as u64);

@@ -389,9 +389,14 @@ impl<N: Node> World<'_, N> {
     /// The running node that believes it leads in the highest term (the
     /// lowest id among equals, which only a broken protocol has).
     pub(crate) fn top_leader(&self) -> Option<NodeId> {
-        let leaders = self.leaders() & !self.paused;
+        self.newest_of(self.leaders() & !self.paused)
+    }
+
+    /// The node of `pool` (a mask of live nodes) in the highest term, the
+    /// lowest id among equals.
+    fn newest_of(&self, pool: u64) -> Option<NodeId> {
         (0..self.nodes.len())
-            .filter(|i| leaders & (1 << i) != 0)
+            .filter(|i| pool & (1 << i) != 0)
             .max_by_key(|&i| (self.nodes[i].as_ref().map_or(0, Node::term), usize::MAX - i))
     }
 
@@ -400,11 +405,7 @@ impl<N: Node> World<'_, N> {
     /// change, or when no node is up.
     pub(crate) fn members_view(&self) -> Members {
         let all = all_nodes(self.nodes.len());
-        let seer = self.top_leader().or_else(|| {
-            (0..self.nodes.len())
-                .filter(|&i| self.nodes[i].is_some())
-                .max_by_key(|&i| (self.nodes[i].as_ref().map_or(0, Node::term), usize::MAX - i))
-        });
+        let seer = self.top_leader().or_else(|| self.newest_of(self.alive()));
         seer.and_then(|i| self.nodes[i].as_ref())
             .and_then(Node::members)
             .map_or(
